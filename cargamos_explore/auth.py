@@ -1,0 +1,111 @@
+"""The bearer token: its expiry, and renewal that logs in once however many threads ask."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+Clock = Callable[[], float]
+#: What a login returns: the token value and its lifetime in seconds.
+LoginResult = tuple[str, float]
+
+
+def parse_expires_in(raw: object) -> float:
+    """``expiresIn`` is a string of seconds in the docs; accept numbers as well.
+
+    >>> parse_expires_in("3600"), parse_expires_in(3600), parse_expires_in(" 59.5 ")
+    (3600.0, 3600.0, 59.5)
+    """
+    if isinstance(raw, bool):
+        raise ValueError("expiresIn must be a number of seconds")
+    seconds = float(raw.strip() if isinstance(raw, str) else raw)  # type: ignore[arg-type]
+    if not seconds > 0:
+        raise ValueError("expiresIn must be a positive number of seconds")
+    return seconds
+
+
+@dataclass(frozen=True)
+class Token:
+    """A bearer token. Its value never appears in the repr.
+
+    The expiry counts from when the login request was *sent*, not answered, so a slow
+    login can only make us renew early, never late.
+    """
+
+    value: str = field(repr=False)
+    sent_at: float
+    lifetime: float
+    margin: float
+    clock: Clock = field(repr=False, compare=False)
+
+    @property
+    def expires_at(self) -> datetime:
+        return datetime.fromtimestamp(self.sent_at + self.lifetime, timezone.utc)
+
+    @property
+    def renew_at(self) -> float:
+        # Never more than half the lifetime early: a short-lived token must not turn
+        # into a login on every call.
+        return self.sent_at + self.lifetime - min(self.margin, self.lifetime / 2)
+
+    @property
+    def time_left(self) -> timedelta:
+        return timedelta(seconds=max(0.0, self.sent_at + self.lifetime - self.clock()))
+
+    @property
+    def is_fresh(self) -> bool:
+        """True until the renewal point (expiry minus the margin)."""
+        return self.clock() < self.renew_at
+
+    def __repr__(self) -> str:
+        left = int(self.time_left.total_seconds())
+        return f"Token(expires_at={self.expires_at.isoformat(timespec='seconds')}, time_left={left}s)"
+
+
+class TokenKeeper:
+    """Holds the current token and renews it single-flight.
+
+    The first caller that finds the token stale logs in while holding the lock; every other
+    caller waits on the lock and then reuses the new token, so one lifetime costs one login.
+    """
+
+    def __init__(self, login: Callable[[], LoginResult], *, margin: float = 60.0,
+                 clock: Clock) -> None:
+        self._login = login
+        self._margin = margin
+        self._clock = clock
+        self._token: Token | None = None
+        self._lock = threading.Lock()
+        self.logins = 0
+
+    @property
+    def current(self) -> Token | None:
+        return self._token
+
+    def token(self) -> Token:
+        """A fresh token, logging in only if the current one is missing or stale."""
+        token = self._token
+        if token is not None and token.is_fresh:
+            return token
+        with self._lock:
+            token = self._token
+            if token is not None and token.is_fresh:
+                return token
+            sent_at = self._clock()
+            value, lifetime = self._login()
+            self.logins += 1
+            self._token = Token(value, sent_at, lifetime, self._margin, self._clock)
+            return self._token
+
+    def reject(self, token: Token) -> None:
+        """Forget ``token`` after the server refused it; only the first of several threads
+        that saw the same refusal clears it, so they share one re-login."""
+        with self._lock:
+            if self._token is token:
+                self._token = None
+
+    def forget(self) -> None:
+        with self._lock:
+            self._token = None

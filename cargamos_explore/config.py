@@ -1,0 +1,135 @@
+"""Where credentials come from, tried in order: arguments, environment, keyring, .netrc,
+then a prompt. Each source either has a username and password or says "not here"."""
+
+from __future__ import annotations
+
+import getpass
+import netrc
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+from urllib.parse import urlsplit
+
+from . import contract as c
+from .errors import ConfigurationError, CredentialsNotFoundError
+
+ENV_HOST: Final = "CARGAMOS_HOST"
+ENV_KEY: Final = "CARGAMOS_KEY"
+ENV_USERNAME: Final = "CARGAMOS_USERNAME"
+ENV_PASSWORD: Final = "CARGAMOS_PASSWORD"
+KEYRING_SERVICE: Final = "cargamos-explore"
+KEYRING_KEY_ENTRY: Final = "__org_key__"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A username, its password and the organisation key; the repr shows only the username."""
+
+    username: str
+    password: str = field(repr=False)
+    key: str | None = field(default=None, repr=False)
+    source: str = "arguments"
+
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.password, self.key) if s)
+
+
+Source = Callable[[str, Mapping[str, str]], "Credentials | None"]
+
+
+def resolve_host(host: str | None, env: Mapping[str, str]) -> str | None:
+    """The base URL from the argument or CARGAMOS_HOST; preset names map to their URLs."""
+    chosen = host or env.get(ENV_HOST) or None
+    if chosen is None:
+        return None
+    chosen = c.HOST_PRESETS.get(chosen, chosen).rstrip("/")
+    if urlsplit(chosen).scheme not in ("http", "https") or not urlsplit(chosen).netloc:
+        raise ConfigurationError(
+            f"host {chosen!r} is not a URL; use e.g. 'https://api.example.com' or one of "
+            f"{', '.join(c.HOST_PRESETS)}")
+    return chosen
+
+
+def from_environment(host: str, env: Mapping[str, str]) -> Credentials | None:
+    if not (env.get(ENV_USERNAME) and env.get(ENV_PASSWORD)):
+        return None
+    return Credentials(env[ENV_USERNAME], env[ENV_PASSWORD], env.get(ENV_KEY), "environment")
+
+
+def from_keyring(host: str, env: Mapping[str, str]) -> Credentials | None:
+    """The system keyring, when the optional ``keyring`` package is installed."""
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+    except ImportError:
+        return None
+    service = f"{KEYRING_SERVICE}@{urlsplit(host).netloc}"
+    try:
+        found = keyring.get_credential(service, env.get(ENV_USERNAME))
+        key = keyring.get_password(service, KEYRING_KEY_ENTRY)
+    except (KeyringError, RuntimeError):
+        return None
+    if found is None or not found.username or not found.password:
+        return None
+    return Credentials(found.username, found.password, key, "keyring")
+
+
+def from_netrc(host: str, env: Mapping[str, str]) -> Credentials | None:
+    """A ``machine`` entry for the host; its ``account`` field may hold the org key."""
+    try:
+        entry = netrc.netrc(env.get("NETRC") or None).authenticators(urlsplit(host).hostname or "")
+    except (FileNotFoundError, netrc.NetrcParseError, OSError):
+        return None
+    if entry is None or not entry[0] or not entry[2]:
+        return None
+    return Credentials(entry[0], entry[2], entry[1] or None, "netrc")
+
+
+def from_prompt(host: str, env: Mapping[str, str]) -> Credentials | None:
+    """Ask in a terminal (or a notebook's input box); never where nobody can answer."""
+    if not _can_prompt():
+        return None
+    username = input(f"Cargamos username for {host}: ").strip()
+    password = getpass.getpass("Password: ")
+    return Credentials(username, password, None, "prompt") if username and password else None
+
+
+def _can_prompt() -> bool:
+    if "ipykernel" in sys.modules:
+        return True
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+DEFAULT_SOURCES: Final[tuple[Source, ...]] = (from_environment, from_keyring, from_netrc,
+                                              from_prompt)
+
+
+def find_credentials(
+    host: str,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    key: str | None = None,
+    env: Mapping[str, str],
+    sources: tuple[Source, ...] = DEFAULT_SOURCES,
+) -> Credentials:
+    """The first source with a username and password; the key comes from the argument,
+    else that source, else CARGAMOS_KEY."""
+    found = Credentials(username, password) if username and password else None
+    for source in sources:
+        if found is not None:
+            break
+        found = source(host, env)
+    if found is None:
+        raise CredentialsNotFoundError(
+            f"no credentials found in any source for {host}: pass username= and password=, "
+            f"set {ENV_USERNAME} and {ENV_PASSWORD}, store them in the keyring or add a "
+            ".netrc entry")
+    org_key = key or found.key or env.get(ENV_KEY)
+    if not org_key:
+        raise CredentialsNotFoundError(
+            f"no organisation key found: pass key= or set {ENV_KEY} (the key Cargamos "
+            "issued to your organisation)")
+    return Credentials(found.username, found.password, org_key, found.source)

@@ -1,0 +1,133 @@
+"""Every exception the toolkit raises, under one base.
+
+    CargamosError
+    ├── ConfigurationError               a setting is missing or unusable
+    │   └── CredentialsNotFoundError     no credential source had a username and password
+    ├── AuthenticationError              the server rejected the login (401)
+    │   └── UnknownKeyError              the organisation key is unknown or disabled (403)
+    ├── TokenRejectedError               a fresh token was refused again (second 401)
+    ├── APIError                         the API answered with a failure envelope
+    │   ├── BadRequestError              400: the request was malformed
+    │   ├── NotFoundError                404: no such shipment for this shipper
+    │   ├── RateLimitedError             429 after every retry
+    │   ├── ServerError                  5xx after every retry
+    │   └── UnexpectedResponseError      the body was not the JSON envelope (an HTML page)
+    ├── TransportError                   the request failed below HTTP (connection, timeout)
+    ├── PartialResultError               a page failed part-way through a multi-page read
+    ├── NotCachedError                   offline mode asked for data the cache does not hold
+    └── OrdersSheetError                 an orders sheet cannot be turned into orders
+
+This module imports nothing from the package: every other module may import it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CargamosError(Exception):
+    """Base class of every error raised by cargamos_explore."""
+
+
+class ConfigurationError(CargamosError):
+    """Raised when a setting (host, key, cache location) is missing or unusable."""
+
+
+class CredentialsNotFoundError(ConfigurationError):
+    """Raised when no credential source provides a username and password.
+
+    Nothing was sent to the server: the fix is to pass credentials or set them in a source.
+    """
+
+
+class AuthenticationError(CargamosError):
+    """Raised when the login call answers 401: the username or password is wrong.
+
+    Never retried: a retried wrong password costs money and can lock the account.
+    """
+
+
+class UnknownKeyError(AuthenticationError):
+    """Raised when the login call answers 403: the organisation key is unknown or disabled."""
+
+
+class TokenRejectedError(CargamosError):
+    """Raised when a call is refused with 401 again right after a fresh login."""
+
+
+class APIError(CargamosError):
+    """Raised when the API answers with a failure: a non-2xx status or a FAILED envelope.
+
+    ``status`` is the HTTP status, ``messages`` the parsed envelope messages (possibly
+    empty), ``method`` and ``url`` name the call with every secret removed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        messages: tuple[Any, ...] = (),
+        method: str = "",
+        url: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.messages = messages
+        self.method = method
+        self.url = url
+
+
+class BadRequestError(APIError):
+    """Raised on 400: the server found the request malformed (see ``messages``)."""
+
+
+class NotFoundError(APIError):
+    """Raised on 404: the shipper has no such shipment (or the path does not exist)."""
+
+
+class RateLimitedError(APIError):
+    """Raised on 429 once every retry honouring ``Retry-After`` has been used."""
+
+
+class ServerError(APIError):
+    """Raised on a 5xx status once every retry has been used."""
+
+
+class UnexpectedResponseError(APIError):
+    """Raised when the body is not the JSON envelope, e.g. a proxy's HTML error page."""
+
+
+class TransportError(CargamosError):
+    """Raised when a request fails below HTTP: refused connection, reset, timeout.
+
+    ``may_have_reached_server`` is False only when the connection was never established,
+    so a non-idempotent call (creating orders) is known not to have happened.
+    """
+
+    def __init__(self, message: str, *, may_have_reached_server: bool) -> None:
+        super().__init__(message)
+        self.may_have_reached_server = may_have_reached_server
+
+
+class PartialResultError(CargamosError):
+    """Raised when one page of a multi-page read fails after its retries.
+
+    ``rows_fetched`` counts the rows that did arrive; no partial frame is returned.
+    """
+
+    def __init__(self, message: str, *, rows_fetched: int) -> None:
+        super().__init__(message)
+        self.rows_fetched = rows_fetched
+
+
+class NotCachedError(CargamosError):
+    """Raised in offline mode when the requested data is not in the cache."""
+
+
+class OrdersSheetError(CargamosError):
+    """Raised when an orders sheet has missing or unknown columns; lists all problems."""
+
+    def __init__(self, message: str, *, problems: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.problems = problems

@@ -1,0 +1,59 @@
+"""The one scrubber: removes passwords, tokens, org keys and Basic headers from text.
+
+Logs, exception messages, reprs, cache entries and cassettes all pass through here, so a
+secret shape added once is hidden everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from typing import Final
+
+REDACTED: Final = "REDACTED"
+
+_PATTERNS: Final = (
+    # Authorization values, in any header case, in text or in a serialised header list.
+    (re.compile(r"(?i)\b(basic|bearer)(\s+|%20)[A-Za-z0-9._~+/=-]+"), rf"\1\2{REDACTED}"),
+    # The organisation key in a query string, raw or URL-encoded.
+    (re.compile(r"(?i)([?&](?:amp;)?key=)[^&#\s\"'<>]+"), rf"\1{REDACTED}"),
+    # A token or password field in a JSON body.
+    (re.compile(r'(?i)("(?:token|password|key)"\s*:\s*")[^"]*(")'), rf"\1{REDACTED}\2"),
+)
+
+
+def scrub(text: str, secrets: Iterable[str] = ()) -> str:
+    """Return ``text`` with every secret shape and every given secret value replaced.
+
+    >>> scrub("GET /v1/login?key=abc123 Authorization: Basic am9objpwdw==")
+    'GET /v1/login?key=REDACTED Authorization: Basic REDACTED'
+    >>> scrub("password is hunter22", secrets=["hunter22"])
+    'password is REDACTED'
+    """
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    for secret in sorted((s for s in secrets if s and len(s) >= 3), key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+class ScrubbingFilter(logging.Filter):
+    """A logging filter that scrubs each record's final message in place."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = scrub(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+def install_log_filters(names: Iterable[str] = ("cargamos_explore", "urllib3.connectionpool")
+                        ) -> None:
+    """Scrub our own logger and urllib3's, which logs every request line (with ``?key=``)
+    at DEBUG level. Idempotent: a logger gets at most one scrubbing filter."""
+    for name in names:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, ScrubbingFilter) for f in logger.filters):
+            logger.addFilter(ScrubbingFilter())
