@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 Clock = Callable[[], float]
 #: What a login returns: the token value and its lifetime in seconds.
@@ -42,7 +42,7 @@ class Token:
 
     @property
     def expires_at(self) -> datetime:
-        return datetime.fromtimestamp(self.sent_at + self.lifetime, timezone.utc)
+        return datetime.fromtimestamp(self.sent_at + self.lifetime, UTC)
 
     @property
     def renew_at(self) -> float:
@@ -61,7 +61,8 @@ class Token:
 
     def __repr__(self) -> str:
         left = int(self.time_left.total_seconds())
-        return f"Token(expires_at={self.expires_at.isoformat(timespec='seconds')}, time_left={left}s)"
+        expires = self.expires_at.isoformat(timespec="seconds")
+        return f"Token(expires_at={expires}, time_left={left}s)"
 
 
 class TokenKeeper:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import getpass
 import netrc
-import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field

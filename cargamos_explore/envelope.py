@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import requests
 
 from . import contract as c
@@ -56,8 +57,8 @@ def parse_messages(raw: Any) -> tuple[Message, ...]:
 def read_envelope(response: requests.Response) -> dict[str, Any]:
     """The JSON envelope of ``response``, or UnexpectedResponseError for any other body."""
     try:
-        body = response.json()
-    except ValueError:
+        body = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
         body = None
     if not isinstance(body, dict) or "status" not in body:
         raise UnexpectedResponseError(
@@ -70,9 +71,14 @@ def read_envelope(response: requests.Response) -> dict[str, Any]:
 
 def unwrap(response: requests.Response) -> Any:
     """``data`` of a successful envelope; otherwise raise the error for its status."""
+    return unwrap_body(response).get("data")
+
+
+def unwrap_body(response: requests.Response) -> dict[str, Any]:
+    """The whole successful envelope; otherwise raise the error for its status."""
     body = read_envelope(response)
     if response.ok and body.get("status") == c.STATUS_OK:
-        return body.get("data")
+        return body
     messages = parse_messages(body.get("msgs"))
     error = _error_class(response.status_code)
     detail = "; ".join(str(m) for m in messages) or "no message"
@@ -105,7 +111,7 @@ def snippet(text: str) -> str:
     return scrub(" ".join(plain.split()))[:SNIPPET_CHARS]
 
 
-def _where(response: requests.Response) -> dict[str, str]:
+def _where(response: requests.Response) -> dict[str, Any]:
     request = response.request
     return {"method": str(request.method), "url": scrub(str(request.url))}
 

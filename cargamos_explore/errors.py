@@ -15,7 +15,8 @@
     ├── TransportError                   the request failed below HTTP (connection, timeout)
     ├── PartialResultError               a page failed part-way through a multi-page read
     ├── NotCachedError                   offline mode asked for data the cache does not hold
-    └── OrdersSheetError                 an orders sheet cannot be turned into orders
+    ├── OrdersSheetError                 an orders sheet cannot be turned into orders
+    └── OrdersSubmissionError            a batch of orders failed part-way through a sheet
 
 This module imports nothing from the package: every other module may import it.
 """
@@ -131,3 +132,24 @@ class OrdersSheetError(CargamosError):
     def __init__(self, message: str, *, problems: tuple[str, ...]) -> None:
         super().__init__(message)
         self.problems = problems
+
+
+class OrdersSubmissionError(CargamosError):
+    """Raised when one batch of a sheet's orders fails after earlier batches went through.
+
+    ``results`` holds the rows answered so far (aligned with the input), ``first_unsent``
+    the first input position not known to be sent, and ``may_have_reached_server`` whether
+    the failing batch may have been created anyway.
+    """
+
+    def __init__(self, message: str, *, results: Any, first_unsent: int,
+                 may_have_reached_server: bool) -> None:
+        super().__init__(message)
+        self.results = results
+        self.first_unsent = first_unsent
+        self.may_have_reached_server = may_have_reached_server
+
+
+class UnknownValueWarning(UserWarning):
+    """Warned when a category column (a state, a package type) holds a value the toolkit
+    does not know; the value is kept as an extra category."""

@@ -7,17 +7,26 @@ import dataclasses
 import logging
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import pandas as pd
 import requests
 
 from . import contract as c
+from . import frames, orders, reading
 from .auth import Clock, LoginResult, Token, TokenKeeper, parse_expires_in
-from .config import DEFAULT_SOURCES, Credentials, Source, find_credentials, resolve_host
-from .envelope import read_envelope, unwrap
-from .errors import AuthenticationError, TokenRejectedError, UnexpectedResponseError, UnknownKeyError
+from .config import DEFAULT_SOURCES, Source, find_credentials, resolve_host
+from .envelope import read_envelope, unwrap, unwrap_body
+from .errors import (
+    AuthenticationError,
+    TokenRejectedError,
+    UnexpectedResponseError,
+    UnknownKeyError,
+)
 from .http import Retries, Timeouts, mount_retries, transport_error
+from .paging import Page, page_from_envelope
+from .reading import When
 from .scrub import install_log_filters, scrub
 
 log = logging.getLogger("cargamos_explore")
@@ -63,7 +72,7 @@ class Session:
         self._keeper = TokenKeeper(self._login, margin=renew_margin, clock=clock)
 
     def _start_sandbox(self, username: str | None, password: str | None, key: str | None,
-                       options: Mapping[str, Any]) -> tuple[str, str | None, str | None, str | None]:
+                       options: Mapping[str, Any]) -> tuple[str, str | None, str | None, str]:
         from .sandbox import DEMO_ORGANISATIONS, serve
 
         url = self._exit.enter_context(serve(**options))
@@ -170,6 +179,72 @@ class Session:
     def get_json(self, path: str, **params: Any) -> Any:
         """GET ``path`` and return the envelope's ``data``; errors raise CargamosError."""
         return unwrap(self.request("GET", path, params=params))
+
+    def fetch_page(self, path: str, params: Mapping[str, Any], number: int,
+                   limit: int) -> Page:
+        """One page of a list endpoint (1-based ``number``)."""
+        response = self.request("GET", path, params={**params, c.PAGE_PARAM: number,
+                                                     c.LIMIT_PARAM: limit})
+        return page_from_envelope(number, unwrap_body(response),
+                                  bool(getattr(response, "from_cache", False)))
+
+    # --- frames ---------------------------------------------------------------------
+    def shipments(self, start: When = None, end: When = None, states: Any = None, *,
+                  max_rows: int | None = None, progress: bool | None = None,
+                  concurrency: int = 4) -> pd.DataFrame:
+        """Shipments created between ``start`` and ``end`` (dates, datetimes or ISO
+        strings; default the last 30 days), one row each, optionally only some ``states``."""
+        return reading.shipments(self, start, end, states, max_rows=max_rows,
+                                 progress=progress, concurrency=concurrency)
+
+    def events(self, start: When = None, end: When = None, states: Any = None, *,
+               max_rows: int | None = None, progress: bool | None = None,
+               concurrency: int = 4) -> pd.DataFrame:
+        """One row per state change of the same shipments ``shipments()`` returns."""
+        return reading.events(self, start, end, states, max_rows=max_rows,
+                              progress=progress, concurrency=concurrency)
+
+    def shipment(self, tracking_id: str) -> pd.DataFrame:
+        """One shipment as a one-row frame; its events are in ``shipment_events()``."""
+        return self._one(c.SHIPMENT_PATH.format(tracking_id=tracking_id),
+                         lambda data: frames.shipments_frame([data]))
+
+    def shipment_events(self, tracking_id: str) -> pd.DataFrame:
+        return self._one(c.SHIPMENT_PATH.format(tracking_id=tracking_id),
+                         lambda data: frames.events_frame([data]))
+
+    def webhook(self) -> pd.DataFrame:
+        """The organisation's webhook settings as a one-row frame."""
+        return self._one(c.WEBHOOK_PATH, frames.webhook_frame)
+
+    def get_frame(self, path: str, **params: Any) -> pd.DataFrame:
+        """Any GET endpoint as a frame with flattened snake_case columns (no schema)."""
+        return self._one(path, frames.generic_frame, params)
+
+    def _one(self, path: str, build: Callable[[Any], pd.DataFrame],
+             params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        response = self.request("GET", path, params=params)
+        body = unwrap_body(response)
+        return reading.with_provenance(build(body.get("data")), self, path, dict(params or {}),
+                                       from_cache=bool(getattr(response, "from_cache", False)),
+                                       api_version=body.get("version"))
+
+    def validate_orders(self, sheet: pd.DataFrame, *, progress: bool | None = None
+                        ) -> pd.DataFrame:
+        """Dry run: check every row of an orders sheet with the server; nothing is created."""
+        return orders.submit(sheet, lambda batch: self._post_orders(batch, simulate=True),
+                             progress=progress)
+
+    def create_orders(self, sheet: pd.DataFrame, *, progress: bool | None = None
+                      ) -> pd.DataFrame:
+        """Create a shipment per accepted row. Never retried blindly: see the errors."""
+        return orders.submit(sheet, lambda batch: self._post_orders(batch, simulate=False),
+                             progress=progress)
+
+    def _post_orders(self, batch: list[dict[str, Any]], *, simulate: bool) -> Any:
+        params = {c.SIMULATE_PARAM: str(simulate).lower()}
+        return unwrap(self.request("POST", c.ORDERS_PATH, params=params,
+                                   json={c.ORDERS_FIELD: batch}))
 
     def request_password_reset(self, username: str | None = None) -> None:
         """Ask Cargamos to e-mail ``username`` (default: this user) a password-reset link."""

@@ -7,7 +7,7 @@ import binascii
 import json
 import socket
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -121,10 +121,9 @@ def _install_auth_routes(app: Flask, sandbox: Sandbox) -> None:
     @app.get(c.LOGIN_PATH)
     def login() -> Response:
         username, password = _basic_credentials()
-        org = sandbox.accounts.organisation(request.args.get(c.KEY_PARAM))
-        if org is None:
+        if sandbox.accounts.organisation(request.args.get(c.KEY_PARAM)) is None:
             sandbox.accounts.count_failed_login(username)
-            _organisation(sandbox)  # raises the precise 400 or 403
+        org = _organisation(sandbox)  # raises the precise 400 or 403
         token = sandbox.accounts.login(org, username, password)
         if token is None:
             raise Failure(401, c.CODE_UNAUTHORIZED, "wrong username or password")
@@ -153,7 +152,8 @@ def _install_data_routes(app: Flask, sandbox: Sandbox) -> None:
     @app.get(c.SHIPMENTS_PATH)
     def shipments() -> Response:
         data = _grant(sandbox)
-        page, limit = _int_arg(c.PAGE_PARAM, 1, 1, None), _int_arg(c.LIMIT_PARAM, 100, 1, c.MAX_LIMIT)
+        page = _int_arg(c.PAGE_PARAM, 1, 1, None)
+        limit = _int_arg(c.LIMIT_PARAM, 100, 1, c.MAX_LIMIT)
         start, end = _range(sandbox)
         raw_states = request.args.get(c.LIST_PARAMS["state"])
         states = set(raw_states.split(c.STATE_SEPARATOR)) if raw_states else None
@@ -191,7 +191,7 @@ def _int_arg(name: str, default: int, low: int, high: int | None) -> int:
 
 
 def _range(sandbox: Sandbox) -> tuple[float, float]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     start = _bound(c.LIST_PARAMS["start"], now - timedelta(days=30), end_of_day=False)
     end = _bound(c.LIST_PARAMS["end"], now + timedelta(days=1), end_of_day=True)
     if end < start:
@@ -256,6 +256,7 @@ def _webhook_body() -> dict[str, Any]:
     if not ok:
         raise Failure(400, c.CODE_MALFORMED_REQUEST,
                       'the body must be {"url": "https://...", "states": [...], "active": bool}')
+    assert isinstance(body, dict)
     return {"url": body["url"], "states": body["states"], "active": body["active"]}
 
 
@@ -279,7 +280,7 @@ def _install_control_routes(app: Flask, sandbox: Sandbox) -> None:
     @app.post(c.SANDBOX_FAULTS_PATH)
     def faults() -> Response:
         try:
-            sandbox.faults.faults = sandbox.faults.faults.updated(request.get_json(silent=True) or {})
+            sandbox.set_faults(**(request.get_json(silent=True) or {}))
         except (ValueError, TypeError) as err:
             raise Failure(400, c.CODE_INVALID_FIELD, str(err)) from err
         return envelope(sandbox.faults.faults.as_dict())

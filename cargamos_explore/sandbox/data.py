@@ -13,7 +13,7 @@ from typing import Any, Final
 import numpy as np
 
 from .. import contract as c
-from .geo import CITY, COLONIAS, FIRST_NAMES, LAST_NAMES, STREETS
+from .geo import COLONIAS, FIRST_NAMES, LAST_NAMES, STREETS
 
 HOUR: Final = 3600
 DAY: Final = 24 * HOUR
@@ -158,7 +158,8 @@ def _delivered_col(events: np.ndarray) -> np.ndarray:
 def iso(ts: np.ndarray) -> list[str | None]:
     """Epoch seconds to ISO-8601 strings in Mexico City time; NEVER becomes None."""
     text = np.datetime_as_string((ts + UTC_OFFSET).astype("datetime64[s]"))
-    return [None if t == NEVER else f"{s}-06:00" for t, s in zip(ts.tolist(), text.tolist())]
+    pairs = zip(ts.tolist(), text.tolist(), strict=True)
+    return [None if t == NEVER else f"{s}-06:00" for t, s in pairs]
 
 
 def rows_as_dicts(table: ShipmentTable, rows: np.ndarray) -> list[dict[str, Any]]:

@@ -37,8 +37,9 @@ class Faults:
         unknown = set(changes) - set(known)
         if unknown:
             raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
-        return replace(self, **{k: float(v) if k in FAULT_KINDS else int(v)
-                                for k, v in changes.items()})
+        rates = {k: float(v) for k, v in changes.items() if k in FAULT_KINDS}
+        wait = int(changes.get("retry_after", self.retry_after))
+        return replace(self, retry_after=wait, **rates)
 
 
 class FaultPicker:

@@ -37,7 +37,7 @@ def render_rows(table: ShipmentTable, rows: np.ndarray) -> list[dict[str, Any]]:
             "trackingId": f"{table.prefix}{row:010d}",
             "shipmentId": f"{table.prefix[2:]}-{row}",
             "shipmentTrackingId": f"SHP{row:08d}" if v["has_barcode"] else None,
-            "lotId": f"LOT-{created[k][:10].replace('-', '')}-{v['lot']}" if v["lot"] else None,
+            "lotId": _lot(created[k], v["lot"]),
             "state": state,
             "createdAt": created[k],
             "updatedAt": history[-1]["timestamp"],
@@ -51,6 +51,10 @@ def render_rows(table: ShipmentTable, rows: np.ndarray) -> list[dict[str, Any]]:
             "events": history,
         })
     return out
+
+
+def _lot(created: str | None, lot: int) -> str | None:
+    return f"LOT-{str(created)[:10].replace('-', '')}-{lot}" if lot else None
 
 
 def _history(

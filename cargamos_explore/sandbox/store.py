@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -116,4 +116,4 @@ def _new_shipment(order: dict[str, Any], tracking_id: str, now: str | None) -> d
 
 
 def _epoch(text: str) -> float:
-    return datetime.fromisoformat(text).astimezone(timezone.utc).timestamp()
+    return datetime.fromisoformat(text).astimezone(UTC).timestamp()

@@ -1,0 +1,103 @@
+"""``cargamos-explore``: run the demo, or serve the sandbox in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+
+from . import contract as c
+from .errors import CargamosError
+from .kpis import kpis
+from .sandbox import DEMO_ORGANISATIONS, Faults, Sandbox
+from .session import login
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    try:
+        return int(args.run(args))
+    except CargamosError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cargamos-explore", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    demo = commands.add_parser("demo", help="pull shipments from the sandbox and print KPIs")
+    demo.add_argument("--host", help="a real host instead of the embedded sandbox")
+    demo.add_argument("--days", type=int, default=90, help="how far back to read (90)")
+    demo.add_argument("--size", type=int, default=5_000, help="sandbox shipments per shipper")
+    demo.set_defaults(run=run_demo)
+    sandbox = commands.add_parser("sandbox", help="serve the sandbox until Ctrl-C")
+    _sandbox_options(sandbox)
+    sandbox.set_defaults(run=run_sandbox)
+    return parser
+
+
+def _sandbox_options(parser: argparse.ArgumentParser) -> None:
+    add = parser.add_argument
+    add("--host", default="127.0.0.1", help="interface to listen on (127.0.0.1)")
+    add("--port", type=int, default=8040, help="port (8040; 0 picks a free one)")
+    add("--seed", type=int, default=0, help="data seed (0)")
+    add("--size", type=int, default=5_000, help="shipments per shipper, up to 1,000,000")
+    add("--token-lifetime", type=float, default=c.TOKEN_LIFETIME_SECONDS, help="seconds")
+    add("--latency", type=float, default=0.0, help="seconds added to every /v1 request")
+    add("--unavailable", type=float, default=0.0, help="share of requests answered 503")
+    add("--rate-limited", type=float, default=0.0, help="share answered 429")
+    add("--retry-after", type=int, default=1, help="Retry-After seconds of a 429")
+    add("--dropped", type=float, default=0.0, help="share of connections dropped")
+    add("--html", type=float, default=0.0, help="share answered with an HTML 502 page")
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    options = {} if args.host else {"sandbox_options": {"size": args.size}}
+    started = time.perf_counter()
+    with login(args.host, **options) as session:
+        print(f"Logged in to {session.host} as {session.username} "
+              f"({session.credentials_source}).")
+        df = session.shipments(start=_days_ago(args.days))
+        seconds = time.perf_counter() - started
+        print(f"\n{len(df):,} shipments created in the last {args.days} days "
+              f"(read in {seconds:.1f} s, {session.logins} login).")
+        print("\nBy state\n" + df["state"].value_counts().to_string())
+        print("\n" + str(kpis(df)))
+    return 0
+
+
+def _days_ago(days: int) -> str:
+    from datetime import date, timedelta
+
+    return (date.today() - timedelta(days=days)).isoformat()
+
+
+def run_sandbox(args: argparse.Namespace) -> int:
+    faults = Faults(unavailable=args.unavailable, rate_limited=args.rate_limited,
+                    dropped=args.dropped, html=args.html, retry_after=args.retry_after)
+    sandbox = Sandbox(seed=args.seed, size=args.size, token_lifetime=args.token_lifetime,
+                      latency=args.latency, faults=faults)
+    server = sandbox.make_server(args.host, args.port)
+    url = f"http://{args.host}:{server.server_port}"
+    print(f"Cargamos sandbox on {url} (Ctrl-C stops it). Demo accounts:", flush=True)
+    for org in DEMO_ORGANISATIONS:
+        state = "" if org.enabled else "  (disabled: its key gets 403)"
+        print(f"  {org.name}: key={org.key}{state}")
+        for user, password in org.users.items():
+            print(f"    {user} / {password}")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("\nstopped")
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

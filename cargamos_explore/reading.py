@@ -1,0 +1,102 @@
+"""What a Session reads, as typed frames: thin layers over paging and frames."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from . import contract as c
+from . import frames
+from .paging import PageRead, read_all
+
+if TYPE_CHECKING:
+    from .session import Session
+
+MEXICO_CITY = ZoneInfo(c.TIMEZONE)
+DEFAULT_DAYS = 30
+When = date | datetime | str | None
+
+
+def window(start: When, end: When, *, today: date | None = None) -> dict[str, str]:
+    """The ``from``/``to`` parameters: ISO date-times with the Mexico City offset.
+
+    A bare date means local midnight; an ``end`` date includes that whole day. Without
+    bounds: the last 30 days up to the end of today (stable all day, so cacheable).
+
+    >>> window("2026-11-01", date(2026, 11, 2))
+    {'from': '2026-11-01T00:00:00-06:00', 'to': '2026-11-03T00:00:00-06:00'}
+    """
+    today = today or datetime.now(MEXICO_CITY).date()
+    begin = _instant(start, end_of_day=False) or _midnight(today - timedelta(days=DEFAULT_DAYS))
+    finish = _instant(end, end_of_day=True) or _midnight(today + timedelta(days=1))
+    if finish < begin:
+        raise ValueError(f"end ({finish.isoformat()}) is before start ({begin.isoformat()})")
+    return {c.LIST_PARAMS["start"]: begin.isoformat(), c.LIST_PARAMS["end"]: finish.isoformat()}
+
+
+def _instant(value: When, *, end_of_day: bool) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=MEXICO_CITY)
+        return aware.astimezone(MEXICO_CITY)
+    return _midnight(value + timedelta(days=1) if end_of_day else value)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), MEXICO_CITY)
+
+
+def list_params(start: When, end: When, states: Any) -> dict[str, str]:
+    params = window(start, end)
+    if states:
+        chosen = [states] if isinstance(states, str) else list(states)
+        params[c.LIST_PARAMS["state"]] = c.STATE_SEPARATOR.join(chosen)
+    return params
+
+
+def read_shipments(session: Session, params: dict[str, str], *, max_rows: int | None,
+                   progress: bool | None, concurrency: int) -> PageRead:
+    limit = c.MAX_LIMIT if max_rows is None else max(1, min(c.MAX_LIMIT, max_rows))
+    return read_all(lambda n: session.fetch_page(c.SHIPMENTS_PATH, params, n, limit),
+                    limit=limit, max_rows=max_rows, concurrency=concurrency, progress=progress)
+
+
+def with_provenance(df: pd.DataFrame, session: Session, endpoint: str, params: dict[str, Any],
+                    read: PageRead | None = None, from_cache: bool = False,
+                    api_version: str | None = None) -> pd.DataFrame:
+    """Record where ``df`` came from in ``df.attrs["cargamos"]``; never a secret."""
+    df.attrs["cargamos"] = {
+        "endpoint": endpoint,
+        "params": dict(params),
+        "host": session.host,
+        "fetched_at": datetime.now(MEXICO_CITY).isoformat(timespec="seconds"),
+        "api_version": read.api_version if read else api_version,
+        "from_cache": bool(read.pages == read.pages_from_cache) if read else from_cache,
+        "pages": read.pages if read else 1,
+        "pages_from_cache": read.pages_from_cache if read else int(from_cache),
+    }
+    return df
+
+
+def shipments(session: Session, start: When, end: When, states: Any, *, max_rows: int | None,
+              progress: bool | None, concurrency: int) -> pd.DataFrame:
+    params = list_params(start, end, states)
+    read = read_shipments(session, params, max_rows=max_rows, progress=progress,
+                          concurrency=concurrency)
+    df = frames.shipments_frame(read.items)
+    return with_provenance(df, session, c.SHIPMENTS_PATH, params, read)
+
+
+def events(session: Session, start: When, end: When, states: Any, *, max_rows: int | None,
+           progress: bool | None, concurrency: int) -> pd.DataFrame:
+    params = list_params(start, end, states)
+    read = read_shipments(session, params, max_rows=max_rows, progress=progress,
+                          concurrency=concurrency)
+    return with_provenance(frames.events_frame(read.items), session, c.SHIPMENTS_PATH,
+                           params, read)
