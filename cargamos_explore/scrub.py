@@ -49,11 +49,17 @@ class ScrubbingFilter(logging.Filter):
         return True
 
 
-def install_log_filters(names: Iterable[str] = ("cargamos_explore", "urllib3.connectionpool")
-                        ) -> None:
-    """Scrub our own logger and urllib3's, which logs every request line (with ``?key=``)
-    at DEBUG level. Idempotent: a logger gets at most one scrubbing filter."""
-    for name in names:
+SCRUBBED_LOGGERS: Final = ("cargamos_explore", "urllib3", "requests_cache", "requests")
+
+
+def install_log_filters(prefixes: Iterable[str] = SCRUBBED_LOGGERS) -> None:
+    """Scrub our loggers and those of the HTTP libraries below us: urllib3 logs every
+    request line (with ``?key=``) at DEBUG level. A logger's filters see only records made
+    on that very logger, so every existing logger under each prefix gets one. Idempotent."""
+    prefixes = tuple(prefixes)
+    names = [n for n in list(logging.root.manager.loggerDict)
+             if n in prefixes or n.startswith(tuple(p + "." for p in prefixes))]
+    for name in {*prefixes, *names}:
         logger = logging.getLogger(name)
         if not any(isinstance(f, ScrubbingFilter) for f in logger.filters):
             logger.addFilter(ScrubbingFilter())

@@ -74,6 +74,7 @@ class Accounts:
         self._grants: dict[str, Grant] = {}
         self._stats: defaultdict[str, UserStats] = defaultdict(UserStats)
         self._faults = 0
+        self._rejected = 0
         self._lock = threading.Lock()
 
     def organisation(self, key: str | None) -> Organisation | None:
@@ -104,6 +105,7 @@ class Accounts:
         with self._lock:
             grant = self._grants.get(token or "")
             if grant is None or grant.expires_at <= time.monotonic():
+                self._rejected += 1
                 return None
             self._stats[grant.username].requests += 1
             return grant
@@ -123,9 +125,9 @@ class Accounts:
     def stats(self) -> dict[str, Any]:
         with self._lock:
             users = {name: s.as_dict() for name, s in self._stats.items()}
-            return {"users": users, "faults": self._faults}
+            return {"users": users, "faults": self._faults, "rejected_tokens": self._rejected}
 
     def reset_stats(self) -> None:
         with self._lock:
             self._stats.clear()
-            self._faults = 0
+            self._faults = self._rejected = 0

@@ -88,7 +88,9 @@ def serve(sandbox: Sandbox | None = None, *, host: str = "127.0.0.1", port: int 
     """
     sandbox = sandbox or Sandbox(**knobs)
     server = sandbox.make_server(host, port)
-    thread = threading.Thread(target=server.serve_forever, name="cargamos-sandbox", daemon=True)
+    # A short poll interval keeps stopping fast (shutdown waits for the next poll).
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="cargamos-sandbox", daemon=True)
     thread.start()
     try:
         yield f"http://{host}:{server.server_port}"

@@ -1,0 +1,62 @@
+"""Shared fixtures: a small sandbox on 127.0.0.1 and sessions that never prompt."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+import cargamos_explore as cx
+from cargamos_explore.sandbox import DEMO_ORGANISATIONS, Sandbox, serve
+
+TIENDA, PAPELERIA, DISABLED = DEMO_ORGANISATIONS
+JOHN, JOHN_PASSWORD = "john.doe@gmail.com", TIENDA.users["john.doe@gmail.com"]
+ANA = "ana.lopez@tiendaejemplo.mx"
+LUIS = "luis.garcia@papelerianorte.mx"
+#: Fixed "today" for the data, so fixtures and cassettes stay comparable.
+ANCHOR = 1_795_000_000
+
+
+def basic(username: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+@pytest.fixture
+def sandbox() -> Sandbox:
+    return Sandbox(size=1200, seed=3, anchor=ANCHOR)
+
+
+@pytest.fixture
+def url(sandbox: Sandbox) -> Iterator[str]:
+    with serve(sandbox) as base:
+        yield base
+
+
+def open_session(url: str, username: str = JOHN, **options: Any) -> cx.Session:
+    """A session with explicit credentials; no environment, keyring, netrc or prompt."""
+    org = next(o for o in DEMO_ORGANISATIONS if username in o.users)
+    options.setdefault("key", org.key)
+    options.setdefault("password", org.users[username])
+    options.setdefault("env", {})
+    options.setdefault("sources", ())
+    return cx.Session(url, username=username, **options)
+
+
+@pytest.fixture
+def session(url: str) -> Iterator[cx.Session]:
+    with open_session(url) as opened:
+        yield opened
+
+
+def stats(url: str) -> dict[str, Any]:
+    data: dict[str, Any] = requests.get(url + "/_sandbox/stats", timeout=5).json()["data"]
+    return data
+
+
+def user_stats(url: str, username: str) -> dict[str, Any]:
+    empty = {"logins_ok": 0, "logins_failed": 0, "requests": 0, "login_times": []}
+    found: dict[str, Any] = stats(url)["users"].get(username, empty)
+    return found
