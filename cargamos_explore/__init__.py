@@ -21,6 +21,7 @@ from .errors import (
     NotCachedError,
     NotFoundError,
     OrdersSheetError,
+    OrdersSubmissionError,
     PartialResultError,
     RateLimitedError,
     ServerError,
@@ -28,8 +29,10 @@ from .errors import (
     TransportError,
     UnexpectedResponseError,
     UnknownKeyError,
+    UnknownValueWarning,
 )
 from .http import Retries, Timeouts
+from .kpis import KPIReport, kpis
 from .session import Session, login, request_password_reset
 
 __version__ = "0.1.0"
@@ -42,10 +45,12 @@ __all__ = [
     "ConfigurationError",
     "Credentials",
     "CredentialsNotFoundError",
+    "KPIReport",
     "Message",
     "NotCachedError",
     "NotFoundError",
     "OrdersSheetError",
+    "OrdersSubmissionError",
     "PartialResultError",
     "RateLimitedError",
     "Retries",
@@ -57,7 +62,9 @@ __all__ = [
     "TransportError",
     "UnexpectedResponseError",
     "UnknownKeyError",
+    "UnknownValueWarning",
     "__version__",
+    "kpis",
     "login",
     "request_password_reset",
     "sandbox",

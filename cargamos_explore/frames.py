@@ -77,7 +77,9 @@ def generic_frame(data: Any) -> pd.DataFrame:
 
 
 def snake_case(name: str) -> str:
-    """>>> snake_case("recipientLocation_postalCode")
+    """camelCase to snake_case.
+
+    >>> snake_case("recipientLocation_postalCode")
     'recipient_location_postal_code'
     """
     return "".join(f"_{ch.lower()}" if ch.isupper() else ch for ch in name).lstrip("_")

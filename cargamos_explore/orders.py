@@ -117,7 +117,9 @@ def _number(value: Any, kind: str) -> Any:
 
 
 def batches(count: int, size: int = c.MAX_ORDERS_PER_REQUEST) -> list[range]:
-    """>>> batches(250, 100)
+    """Row ranges of at most ``size`` orders.
+
+    >>> batches(250, 100)
     [range(0, 100), range(100, 200), range(200, 250)]
     """
     return [range(i * size, min(count, (i + 1) * size)) for i in range(math.ceil(count / size))]

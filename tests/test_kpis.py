@@ -1,0 +1,58 @@
+"""KPIs on a small hand-made frame whose answers are known."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cargamos_explore import frames
+from cargamos_explore.kpis import kpis
+
+
+def shipment(state: str, attempts: int, alcaldia: str, delivered: str | None,
+             created: str = "2026-11-02T09:00:00-06:00") -> dict[str, object]:
+    return {
+        "state": state, "attempts": attempts, "createdAt": created,
+        "shipperDropoffDate": "2026-11-02T10:00:00-06:00",
+        "expectedDeliveryDate": "2026-11-03T21:00:00-06:00", "deliveredAt": delivered,
+        "recipientLocation": {"subAdministrativeArea": alcaldia},
+    }
+
+
+@pytest.fixture
+def report() -> object:
+    df = frames.shipments_frame([
+        shipment("DELIVERED", 1, "Coyoacán", "2026-11-03T10:00:00-06:00"),  # on time, 24 h
+        shipment("DELIVERED", 2, "Coyoacán", "2026-11-04T10:00:00-06:00"),  # late, 48 h
+        shipment("MISHAP", 3, "Tlalpan", None),
+        shipment("OUT_FOR_DELIVERY", 0, "Tlalpan", None, created="2026-11-10T09:00:00-06:00"),
+    ])
+    return kpis(df)
+
+
+def test_overall(report: object) -> None:
+    row = report.overall.iloc[0]  # type: ignore[attr-defined]
+    assert (row["shipments"], row["delivered"]) == (4, 2)
+    assert row["on_time_rate"] == 0.5
+    assert row["first_attempt_rate"] == pytest.approx(1 / 3)
+    assert row["mishap_rate"] == 0.25
+    assert row["median_lead_time_h"] == 36.0
+    assert [row[f"attempts_{n}"] for n in range(4)] == [0.25, 0.25, 0.25, 0.25]
+
+
+def test_by_alcaldia_and_week(report: object) -> None:
+    by_place = report.by_alcaldia  # type: ignore[attr-defined]
+    assert by_place.loc["Coyoacán", "on_time_rate"] == 0.5
+    assert by_place.loc["Tlalpan", "mishap_rate"] == 0.5
+    by_week = report.by_week  # type: ignore[attr-defined]
+    assert by_week["shipments"].tolist() == [3, 1]
+    assert str(report).startswith("Overall")
+
+
+def test_an_empty_frame_gives_zero_shipments() -> None:
+    assert kpis(frames.shipments_frame([])).overall["shipments"].tolist() == [0]
+
+
+def test_a_frame_that_is_not_shipments_is_refused() -> None:
+    with pytest.raises(ValueError, match="missing columns"):
+        kpis(pd.DataFrame({"a": [1]}))

@@ -1,0 +1,40 @@
+"""The public surface: a sorted, exact __all__, and README examples that run."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import cargamos_explore as cx
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_all_is_sorted_and_exact() -> None:
+    assert cx.__all__ == sorted(cx.__all__)
+    public = {n for n in vars(cx) if not n.startswith("_") and n not in {"annotations"}}
+    modules = {n for n in public if type(getattr(cx, n)).__name__ == "module"} - {"sandbox"}
+    assert set(cx.__all__) - {"__version__"} == public - modules
+
+
+def test_every_error_derives_from_the_base_and_documents_when() -> None:
+    errors = [getattr(cx, n) for n in cx.__all__ if n.endswith("Error")]
+    assert errors and all(issubclass(e, cx.CargamosError) for e in errors)
+    assert all(e.__doc__ and "aise" in e.__doc__ for e in errors)
+
+
+def test_readme_python_examples_run() -> None:
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
+    assert blocks
+    for block in blocks:
+        namespace: dict[str, object] = {}
+        exec(compile(block, "README.md", "exec"), namespace)
+        session = namespace.get("session")
+        if isinstance(session, cx.Session):
+            session.close()
+
+
+def test_the_readme_shows_the_two_commands_first() -> None:
+    head = (ROOT / "README.md").read_text().split("\n## ")[0]
+    assert "make demo" in head and "make test" in head

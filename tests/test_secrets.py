@@ -1,0 +1,62 @@
+"""No password, token, key or Basic header in any log record, repr or exception message."""
+
+from __future__ import annotations
+
+import base64
+import logging
+
+import pytest
+
+import cargamos_explore as cx
+from cargamos_explore.sandbox import Sandbox
+
+from .conftest import JOHN, JOHN_PASSWORD, TIENDA, open_session
+
+
+def secrets_of(session: cx.Session, extra: tuple[str, ...] = ()) -> set[str]:
+    basic = base64.b64encode(f"{JOHN}:{JOHN_PASSWORD}".encode()).decode()
+    return {JOHN_PASSWORD, TIENDA.key, basic, *session.secrets(), *extra}
+
+
+def test_a_full_session_leaks_nothing(sandbox: Sandbox, url: str,
+                                      caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)  # every logger, the HTTP libraries' included
+    seen: list[str] = []
+    tokens: set[str] = set()
+    with open_session(url, retries=cx.Retries(total=1, backoff_factor=0)) as session:
+        session.login()
+        tokens |= set(session.secrets())
+        seen += [repr(session), str(session), repr(session.token), repr(session._credentials)]
+        frame = session.shipments(progress=False)
+        seen.append(repr(frame.attrs))
+        sandbox.revoke(JOHN)
+        session.get_json("/v1/webhook")  # 401, then a second login
+        tokens |= set(session.secrets())
+        for call in (lambda: session.get_json("/v1/shipments/CG19999999999"),
+                     lambda: session.get_json("/v1/shipments", limit=0)):
+            with pytest.raises(cx.CargamosError) as caught:
+                call()
+            seen += [str(caught.value), repr(caught.value), caught.value.url]
+        sandbox.set_faults(html=1.0)
+        with pytest.raises(cx.UnexpectedResponseError) as html:
+            session.get_json("/v1/webhook")
+        seen += [str(html.value), html.value.url]
+        sandbox.set_faults(html=0.0)
+        session.request_password_reset()
+    with pytest.raises(cx.AuthenticationError) as wrong:
+        cx.login(url, key=TIENDA.key, username=JOHN, password="Wr0ngPassw0rd", env={},
+                 sources=())
+    seen.append(str(wrong.value))
+    seen += [record.getMessage() for record in caplog.records]
+    text = "\n".join(seen)
+    assert "GET /v1/login?key=REDACTED" in text  # urllib3's request lines were captured
+    assert len(tokens) >= 3  # two tokens plus the password and key
+    for secret in secrets_of(session, (*tuple(tokens), "Wr0ngPassw0rd")):
+        assert secret not in text, f"a secret leaked: {secret[:3]}…"
+    assert "Bearer " + "ey" not in text
+
+
+def test_credentials_repr_shows_only_the_username() -> None:
+    creds = cx.Credentials(JOHN, JOHN_PASSWORD, TIENDA.key, "environment")
+    assert JOHN in repr(creds)
+    assert JOHN_PASSWORD not in repr(creds) and TIENDA.key not in repr(creds)
