@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import sandbox
 from .auth import Token
+from .client import request_password_reset
 from .config import Credentials
 from .envelope import Message
 from .errors import (
@@ -33,7 +34,7 @@ from .errors import (
 )
 from .http import Retries, Timeouts
 from .kpis import KPIReport, kpis
-from .session import Session, login, request_password_reset
+from .session import Session, login
 
 __version__ = "0.1.0"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -13,6 +13,7 @@ from urllib3.util.retry import Retry
 from .errors import TransportError
 from .scrub import scrub
 
+HTTP = TypeVar("HTTP", bound=requests.Session)
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # POST is absent on purpose: creating orders twice is worse than an error.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -63,7 +64,7 @@ class Timeouts:
         return (self.connect, self.read)
 
 
-def mount_retries(http: requests.Session, retries: Retries, pool: int = 8) -> requests.Session:
+def mount_retries(http: HTTP, retries: Retries, pool: int = 8) -> HTTP:
     adapter = HTTPAdapter(max_retries=retries.to_urllib3(), pool_connections=pool,
                           pool_maxsize=pool)
     http.mount("http://", adapter)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +25,14 @@ def basic(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
+@pytest.fixture(autouse=True)
+def private_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The default cache (``cache=True``) lands in a fresh folder, never the user's."""
+    folder = tmp_path / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture
 def sandbox() -> Sandbox:
     return Sandbox(size=1200, seed=3, anchor=ANCHOR)
@@ -42,6 +51,7 @@ def open_session(url: str, username: str = JOHN, **options: Any) -> cx.Session:
     options.setdefault("password", org.users[username])
     options.setdefault("env", {})
     options.setdefault("sources", ())
+    options.setdefault("cache", False)
     return cx.Session(url, username=username, **options)
 
 

@@ -1,0 +1,311 @@
+"""The Client: the only owner of the HTTP session, the token, the cache and the credentials."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from typing import Any, Self
+
+import requests
+
+from . import contract as c
+from .auth import Clock, LoginResult, Token, TokenKeeper, parse_expires_in
+from .cache import CacheOption, CachePolicy, cached_session, clear_identity, identity_prefix
+from .config import DEFAULT_SOURCES, Source, find_credentials, resolve_host
+from .envelope import read_envelope, unwrap
+from .errors import (
+    AuthenticationError,
+    NotCachedError,
+    TokenRejectedError,
+    UnexpectedResponseError,
+    UnknownKeyError,
+)
+from .http import Retries, Timeouts, mount_retries, transport_error
+from .scrub import install_log_filters, scrub
+
+log = logging.getLogger("cargamos_explore")
+STALE_FOREVER = 10 * 365 * 24 * 3600
+
+
+class Client:
+    """A logged-in connection to one Cargamos host as one user: calls in, JSON out.
+
+    Credentials come from the arguments, else the environment, keyring, .netrc or a prompt.
+    With no host anywhere, an embedded sandbox is started and its demo account used.
+    """
+
+    def __init__(
+        self,
+        host: str | None = None,
+        *,
+        key: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        renew_margin: float = 60.0,
+        cache: CacheOption = True,
+        cache_policy: CachePolicy = CachePolicy(),
+        offline: bool = False,
+        retries: Retries = Retries(),
+        timeouts: Timeouts = Timeouts(),
+        clock: Clock = time.time,
+        env: Mapping[str, str] | None = None,
+        sources: tuple[Source, ...] = DEFAULT_SOURCES,
+        sandbox_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        install_log_filters()
+        self._exit = contextlib.ExitStack()
+        env = os.environ if env is None else env
+        resolved = resolve_host(host, env)
+        demo = resolved is None and username is None and password is None
+        if resolved is None:
+            resolved, username, password, key = self._start_sandbox(
+                username, password, key, sandbox_options or {})
+        self.host = resolved
+        self._credentials = find_credentials(
+            self.host, username=username, password=password, key=key, env=env, sources=sources)
+        if demo:
+            self._credentials = dataclasses.replace(self._credentials, source="sandbox demo")
+        self.timeouts = timeouts
+        self.cache_policy = cache_policy
+        self._cache_prefix = identity_prefix(self.host, self._credentials.key or "",
+                                             self.username)
+        self._cache = None if cache is False else cached_session(cache, self._cache_prefix)
+        self._http: requests.Session = mount_retries(self._cache or requests.Session(), retries)
+        self._keeper = TokenKeeper(self._login, margin=renew_margin, clock=clock)
+        self._offline = offline
+        self._counts = Counter[str]()
+        self._count_lock = threading.Lock()
+
+    def _start_sandbox(self, username: str | None, password: str | None, key: str | None,
+                       options: Mapping[str, Any]) -> tuple[str, str | None, str | None, str]:
+        from .sandbox import DEMO_ORGANISATIONS, serve
+
+        url = self._exit.enter_context(serve(**options))
+        demo = DEMO_ORGANISATIONS[0]
+        demo_user, demo_password = next(iter(demo.users.items()))
+        log.warning("No Cargamos host configured: using the local sandbox at %s as %s.",
+                    url, username or demo_user)
+        if username is None and password is None:
+            return url, demo_user, demo_password, key or demo.key
+        return url, username, password, key or demo.key
+
+    # --- identity and token ---------------------------------------------------------
+    @property
+    def username(self) -> str:
+        return self._credentials.username
+
+    @property
+    def credentials_source(self) -> str:
+        """Which source supplied the credentials (never their values)."""
+        return self._credentials.source
+
+    @property
+    def token(self) -> Token | None:
+        """The current token's expiry and time left, or None before the first login."""
+        return self._keeper.current
+
+    @property
+    def logins(self) -> int:
+        """How many logins this session has performed."""
+        return self._keeper.logins
+
+    def secrets(self) -> tuple[str, ...]:
+        token = self._keeper.current
+        return self._credentials.secrets() + ((token.value,) if token else ())
+
+    def login(self) -> Token:
+        """Log in now unless the current token is still fresh."""
+        return self._keeper.token()
+
+    def _login(self) -> LoginResult:
+        url = self.host + c.LOGIN_PATH
+        creds = self._credentials
+        try:
+            # The docs' cURL example sends an empty JSON body on this GET; so do we.
+            response = self._http.get(url, params={c.KEY_PARAM: creds.key}, json={},
+                                      auth=(creds.username, creds.password),
+                                      timeout=self.timeouts.as_tuple())
+        except requests.RequestException as err:
+            raise transport_error(err, "GET", url) from err
+        self._check_login(response)
+        data = unwrap(response)
+        try:
+            token, lifetime = data[c.TOKEN_FIELD], parse_expires_in(data[c.EXPIRES_IN_FIELD])
+        except (TypeError, KeyError, ValueError) as err:
+            raise UnexpectedResponseError(
+                f"the login answer has no usable token or {c.EXPIRES_IN_FIELD}",
+                status=response.status_code, method="GET", url=scrub(url)) from err
+        log.info("Logged in to %s as %s; token valid for %.0f s.", self.host, creds.username,
+                 lifetime)
+        return str(token), lifetime
+
+    def _check_login(self, response: requests.Response) -> None:
+        status = response.status_code
+        if status == c.HTTP_UNAUTHORIZED:
+            raise AuthenticationError(
+                f"{self.host} rejected the username or password for {self.username} "
+                f"(credentials from {self.credentials_source}); check them, or request a "
+                "reset with request_password_reset().")
+        if status == c.HTTP_FORBIDDEN_KEY:
+            raise UnknownKeyError(
+                f"{self.host} does not know the organisation key, or it is disabled "
+                f"(key from {self.credentials_source}); check the key Cargamos issued.")
+        read_envelope(response)  # an HTML page raises here, with its status
+
+    # --- calls ----------------------------------------------------------------------
+    def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+                json: Any = None) -> requests.Response:
+        """Send an authenticated call; on 401 log in once more and retry it once.
+
+        A fresh cached answer is returned before any token is asked for, so a warm rerun
+        costs no login. Offline, only cached answers (even stale ones) are returned.
+        """
+        cached = self._cached(method, path, params)
+        if cached is not None:
+            return cached
+        token = self._keeper.token()
+        response = self._send(method, path, params, json, token)
+        if response.status_code != c.HTTP_UNAUTHORIZED:
+            return response
+        log.info("The token was refused (revoked or expired early); logging in again.")
+        self._keeper.reject(token)
+        response = self._send(method, path, params, json, self._keeper.token())
+        if response.status_code == c.HTTP_UNAUTHORIZED:
+            raise TokenRejectedError(
+                f"{method} {path} was refused with 401 even with a fresh token; the account "
+                "may lack access to this endpoint.")
+        return response
+
+    def _send(self, method: str, path: str, params: Mapping[str, Any] | None, json: Any,
+              token: Token) -> requests.Response:
+        url = self.host + path
+        extra: dict[str, Any] = {}
+        if self._cache is not None:
+            extra["expire_after"] = self.cache_policy.expire_after(path, dict(params or {}))
+        try:
+            response = self._http.request(
+                method, url, params=params, json=json, timeout=self.timeouts.as_tuple(),
+                headers={"Authorization": f"Bearer {token.value}"}, **extra)
+        except requests.RequestException as err:
+            raise transport_error(err, method, url) from err
+        self._count(response)
+        log.debug("%s %s -> %s%s", method, path, response.status_code,
+                  " (cached)" if getattr(response, "from_cache", False) else "")
+        return response
+
+    def _cached(self, method: str, path: str, params: Mapping[str, Any] | None
+                ) -> requests.Response | None:
+        """The cached answer, if any, without sending anything or logging in."""
+        if self._cache is None or method != "GET":
+            if self._offline:
+                raise NotCachedError(f"{method} {path} cannot be answered offline: only "
+                                     "GET calls can, with the cache on")
+            return None
+        # Offline, an expired answer beats none: the notebook is rerun to see old results.
+        headers = {"Cache-Control": f"stale-if-error={STALE_FOREVER}"} if self._offline else {}
+        response = self._cache.request(method, self.host + path, params=params, headers=headers,
+                                       only_if_cached=True, timeout=self.timeouts.as_tuple())
+        # A miss comes back as requests-cache's own 504 "Not Cached"; only 200s are stored.
+        if response.status_code == 200:
+            self._count(response)
+            return response
+        if self._offline:
+            raise NotCachedError(
+                f"GET {path} with {dict(params or {})} is not in the cache; run it once "
+                "online, or leave offline mode.")
+        return None
+
+    # --- cache ----------------------------------------------------------------------
+    @property
+    def caching(self) -> bool:
+        return self._cache is not None
+
+    @property
+    def cache_hits(self) -> int:
+        return self._counts["hits"]
+
+    @property
+    def cache_misses(self) -> int:
+        return self._counts["misses"]
+
+    def _count(self, response: requests.Response) -> None:
+        if self.caching:
+            with self._count_lock:
+                self._counts["hits" if getattr(response, "from_cache", False) else "misses"] += 1
+
+    def clear_cache(self) -> int:
+        """Delete this user's cached answers (other users' stay); returns how many."""
+        return 0 if self._cache is None else clear_identity(self._cache, self._cache_prefix)
+
+    @contextlib.contextmanager
+    def offline(self) -> Iterator[None]:
+        """Serve only cached answers; a miss raises NotCachedError instead of calling."""
+        previous, self._offline = self._offline, True
+        try:
+            yield
+        finally:
+            self._offline = previous
+
+    @contextlib.contextmanager
+    def cache_disabled(self) -> Iterator[None]:
+        """Neither read nor write the cache inside this block."""
+        if self._cache is None:
+            yield
+            return
+        with self._cache.cache_disabled():
+            yield
+
+    def get_json(self, path: str, **params: Any) -> Any:
+        """GET ``path`` and return the envelope's ``data``; errors raise CargamosError."""
+        return unwrap(self.request("GET", path, params=params))
+
+    def request_password_reset(self, username: str | None = None) -> None:
+        """Ask Cargamos to e-mail ``username`` (default: this user) a password-reset link."""
+        request_password_reset(self.host, self._credentials.key or "",
+                               username or self.username, http=self._http)
+
+    # --- lifecycle ------------------------------------------------------------------
+    def close(self) -> None:
+        """Forget the token, close connections and stop an embedded sandbox."""
+        self._keeper.forget()
+        self._http.close()
+        self._exit.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        token = self._keeper.current
+        state = f"valid {int(token.time_left.total_seconds())}s" if token else "none yet"
+        cache = (f"cache={self.cache_hits} hits/{self.cache_misses} misses" if self.caching
+                 else "cache=off")
+        return (f"<{type(self).__name__} {self.host} user={self.username} "
+                f"source={self.credentials_source} logins={self.logins} token={state} "
+                f"{cache}{' offline' if self._offline else ''}>")
+
+
+def request_password_reset(host: str, key: str, username: str, *,
+                           http: requests.Session | None = None) -> None:
+    """Ask Cargamos to e-mail ``username`` a reset link; needs no password.
+
+    The server answers the same whether or not the user exists, so this reveals nothing.
+    """
+    url = resolve_host(host, {}) or host
+    sender = http or mount_retries(requests.Session(), Retries())
+    try:
+        response = sender.post(url + c.PASSWORD_RECOVERY_PATH, params={c.KEY_PARAM: key},
+                               json={c.RECOVERY_USERNAME_FIELD: username}, timeout=(5, 30))
+    except requests.RequestException as err:
+        raise transport_error(err, "POST", url + c.PASSWORD_RECOVERY_PATH) from err
+    if response.status_code == c.HTTP_FORBIDDEN_KEY:
+        raise UnknownKeyError(f"{url} does not know the organisation key, or it is disabled.")
+    unwrap(response)
