@@ -6,9 +6,11 @@ and dtypes as a full one, and ragged or wrongly typed values become missing valu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import warnings
 from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
 from typing import Any
 
 import pandas as pd
@@ -26,7 +28,8 @@ from .schema import (
 
 Record = dict[str, Any]
 EMPTY: Record = {}
-STRING = pd.StringDtype()
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+STRING = pd.StringDtype("pyarrow")  # the same dtype on pandas 2 and 3
 TIMEZONE = c.TIMEZONE
 
 
@@ -60,11 +63,6 @@ def webhook_frame(data: Any) -> pd.DataFrame:
 def order_results_frame(results: Sequence[Record]) -> pd.DataFrame:
     """Per-order results (already aligned with the input rows) with parsed messages."""
     return frame(results, ORDER_RESULT_COLUMNS)
-
-
-def shipments_from_bytes(body: bytes) -> pd.DataFrame:
-    """A shipments page's raw bytes to the typed frame."""
-    return shipments_frame(json.loads(body)["data"][c.PAGE_ITEMS_FIELD])
 
 
 def generic_frame(data: Any) -> pd.DataFrame:
@@ -105,10 +103,16 @@ def _extract(records: list[Record], columns: Sequence[Column]) -> dict[str, list
         for depth in range(1, len(parent) + 1):
             if parent[:depth] not in blocks:
                 above, key = blocks[parent[: depth - 1]], parent[depth - 1]
-                blocks[parent[:depth]] = [_as_dict(b.get(key)) for b in above]
-        leaf = col.path[-1]
-        out[col.name] = [b.get(leaf) for b in blocks[parent]]
+                blocks[parent[:depth]] = [v if type(v) is dict else EMPTY
+                                          for v in map(dict.get, above, repeat(key))]
+        # map(dict.get, ...) runs in C: this loop is most of the work for large pages.
+        out[col.name] = list(map(dict.get, blocks[parent], repeat(col.path[-1])))
     return out
+
+
+def _only(values: list[Any], *types: type) -> bool:
+    """True when every value is None or exactly one of ``types`` (a fast-path check)."""
+    return set(map(type, values)) <= {type(None), *types}
 
 
 def _as_dict(value: Any) -> Record:
@@ -120,8 +124,10 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _strings(values: list[Any], name: str) -> pd.api.extensions.ExtensionArray:
-    clean = [v if isinstance(v, str) or v is None else _text(v) for v in values]
-    return pd.array(clean, dtype=STRING)
+    clean = values if _only(values, str) else [
+        v if isinstance(v, str) or v is None else _text(v) for v in values]
+    strings: pd.api.extensions.ExtensionArray = pd.array(clean, dtype=STRING)
+    return strings
 
 
 def _text(value: Any) -> str | None:
@@ -131,12 +137,17 @@ def _text(value: Any) -> str | None:
 
 
 def _datetimes(values: list[Any], name: str) -> pd.Series:
-    clean = pd.Series([v if isinstance(v, str) else None for v in values], dtype=object)
+    clean = pd.Series(values if _only(values, str) else
+                      [v if isinstance(v, str) else None for v in values], dtype=object)
     parsed = pd.to_datetime(clean, utc=True, errors="coerce", format="ISO8601")
     return parsed.dt.tz_convert(TIMEZONE).dt.as_unit("us")
 
 
 def _integers(values: list[Any], name: str) -> pd.api.extensions.ExtensionArray:
+    if _only(values, int):
+        with contextlib.suppress(OverflowError, TypeError, ValueError):  # past 64 bits
+            fast: pd.api.extensions.ExtensionArray = pd.array(values, dtype="Int64")
+            return fast
     return pd.array([_int(v) for v in values], dtype="Int64")
 
 
@@ -144,15 +155,17 @@ def _int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return value if INT64_MIN <= value <= INT64_MAX else None
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+        return _int(int(value))
     return None
 
 
 def _floats(values: list[Any], name: str) -> pd.api.extensions.ExtensionArray:
+    if _only(values, int, float):
+        return pd.array(values, dtype="Float64").fillna(pd.NA)  # NaN is missing too
     return pd.array([_float(v) for v in values], dtype="Float64")
 
 
@@ -172,7 +185,8 @@ def _booleans(values: list[Any], name: str) -> pd.api.extensions.ExtensionArray:
 
 def _categories(values: list[Any], name: str) -> pd.Categorical:
     known = CATEGORIES.get(name, ())
-    clean = [v if isinstance(v, str) else None for v in values]
+    clean = values if _only(values, str) else [v if isinstance(v, str) else None
+                                                 for v in values]
     extra = sorted({v for v in clean if v is not None} - set(known))
     if extra:
         warnings.warn(f"{name} has values this version does not know: {', '.join(extra)}; "

@@ -1,8 +1,9 @@
-"""Multi-page reads, in thin layers: pages of dicts -> records -> a typed frame.
+"""Multi-page reads, in thin layers: pages -> their parts in order -> one result.
 
 Pages after the first are fetched concurrently (bounded) on the one session and handed
 back in page order; the first page's total sets how many pages there are, so a server
-that never stops sending cannot keep us reading.
+that never stops sending cannot keep us reading. A page's rows are whatever its decoder
+made of the body: a list of records, or a ready frame.
 """
 
 from __future__ import annotations
@@ -13,40 +14,53 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from tqdm.auto import tqdm
 
-from . import contract as c
 from .errors import CargamosError, PartialResultError
+
+Rows = TypeVar("Rows")
 
 
 @dataclass(frozen=True)
-class Page:
-    """One page's records, and whether it was served from the cache."""
+class Page(Generic[Rows]):
+    """One page: its rows, how many, the first row's id (to spot repeats), the list total."""
 
     number: int
-    items: list[Any]
+    rows: Rows
+    count: int
+    first_id: str | None
     total: int
     from_cache: bool
     api_version: str | None
 
 
-FetchPage = Callable[[int], Page]
+@dataclass(frozen=True)
+class Decoded(Generic[Rows]):
+    """What a decoder made of one page's body."""
+
+    rows: Rows
+    count: int
+    first_id: str | None
+    total: int
+    status: str | None
+    version: str | None
 
 
 @dataclass(frozen=True)
-class PageRead:
-    """What a multi-page read produced."""
+class PageRead(Generic[Rows]):
+    """What a multi-page read produced: each page's rows, in page order."""
 
-    items: list[Any]
+    parts: list[Rows]
+    rows: int
     pages: int
     pages_from_cache: int
     api_version: str | None
 
 
-def pages(fetch: FetchPage, *, limit: int, max_rows: int | None, concurrency: int,
-          progress: bool | None) -> Iterator[Page]:
+def pages(fetch: Callable[[int], Page[Rows]], *, limit: int, max_rows: int | None,
+          concurrency: int, progress: bool | None) -> Iterator[Page[Rows]]:
     """Yield every page in order; page 1 first, then the rest ``concurrency`` at a time."""
     first = fetch(1)
     yield first
@@ -54,13 +68,14 @@ def pages(fetch: FetchPage, *, limit: int, max_rows: int | None, concurrency: in
     count = max(1, math.ceil(wanted / limit))
     show = progress if progress is not None else count > 3
     with tqdm(total=wanted, unit="rows", disable=not show, desc="shipments") as bar:
-        bar.update(min(len(first.items), wanted))
+        bar.update(min(first.count, wanted))
         for page in _in_order(fetch, range(2, count + 1), concurrency):
-            bar.update(len(page.items))
+            bar.update(page.count)
             yield page
 
 
-def _in_order(fetch: FetchPage, numbers: range, concurrency: int) -> Iterator[Page]:
+def _in_order(fetch: Callable[[int], Page[Rows]], numbers: range, concurrency: int
+              ) -> Iterator[Page[Rows]]:
     """Fetch pages on ``concurrency`` threads, yielding them in order. Only a small window
     is queued, so stopping early (an error) does not go on to fetch every remaining page."""
     todo = iter(numbers)
@@ -76,45 +91,34 @@ def _in_order(fetch: FetchPage, numbers: range, concurrency: int) -> Iterator[Pa
                 future.cancel()
 
 
-def read_all(fetch: FetchPage, *, limit: int, max_rows: int | None = None,
-             concurrency: int = 4, progress: bool | None = None) -> PageRead:
-    """Every record of every page, with guards against empty and repeated pages."""
-    items: list[Any] = []
-    seen_first: set[str] = set()
-    count = cached = 0
+def read_all(fetch: Callable[[int], Page[Rows]], *, limit: int, max_rows: int | None = None,
+             concurrency: int = 4, progress: bool | None = None) -> PageRead[Rows]:
+    """Every page's rows, with guards against empty and repeated pages."""
+    parts: list[Rows] = []
+    seen: set[str] = set()
+    rows = cached = 0
     version: str | None = None
     try:
         for page in pages(fetch, limit=limit, max_rows=max_rows, concurrency=concurrency,
                           progress=progress):
-            _check(page, seen_first, len(items))
-            items.extend(page.items[:limit])
-            count, cached = count + 1, cached + page.from_cache
+            _check(page, seen, rows)
+            parts.append(page.rows)
+            rows, cached = rows + page.count, cached + page.from_cache
             version = version or page.api_version
     except CargamosError as err:
         raise PartialResultError(
-            f"reading stopped after {len(items)} rows: {err}. Nothing was returned; call "
-            "again (pages already read may come from the cache).", rows_fetched=len(items),
+            f"reading stopped after {rows} rows: {err}. Nothing was returned; call again "
+            "(pages already read may come from the cache).", rows_fetched=rows,
         ) from err
-    return PageRead(items[:max_rows] if max_rows is not None else items, count, cached, version)
+    return PageRead(parts, rows, len(parts), cached, version)
 
 
-def _check(page: Page, seen_first: set[str], rows_so_far: int) -> None:
-    if not page.items and rows_so_far < page.total and page.number > 1:
+def _check(page: Page[Any], seen: set[str], rows_so_far: int) -> None:
+    if page.count == 0 and rows_so_far < page.total and page.number > 1:
         raise CargamosError(f"page {page.number} came back empty before the total of "
                             f"{page.total} rows was reached")
-    if page.items:
-        marker = repr(page.items[0])
-        if marker in seen_first:
+    if page.first_id is not None:
+        if page.first_id in seen:
             raise CargamosError(f"page {page.number} repeats an earlier page; the server may "
                                 "be ignoring the page parameter")
-        seen_first.add(marker)
-
-
-def page_from_envelope(number: int, body: dict[str, Any], from_cache: bool) -> Page:
-    data = body.get("data")
-    data = data if isinstance(data, dict) else {}
-    items = data.get(c.PAGE_ITEMS_FIELD)
-    total = data.get(c.PAGE_TOTAL_FIELD)
-    return Page(number, items if isinstance(items, list) else [],
-                total if isinstance(total, int) and total >= 0 else 0, from_cache,
-                body.get("version"))
+        seen.add(page.first_id)

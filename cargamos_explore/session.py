@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
+import requests
 
 from . import contract as c
 from . import frames, orders, reading
 from .client import Client
 from .envelope import unwrap, unwrap_body
-from .paging import Page, page_from_envelope
+from .errors import UnexpectedResponseError
+from .paging import Decoded, Page, Rows
 from .reading import When
 
 
@@ -22,13 +25,15 @@ class Session(Client):
     With no host anywhere, an embedded sandbox is started and its demo account used.
     """
 
-    def fetch_page(self, path: str, params: Mapping[str, Any], number: int,
-                   limit: int) -> Page:
-        """One page of a list endpoint (1-based ``number``)."""
+    def fetch_page(self, path: str, params: Mapping[str, Any], number: int, limit: int,
+                   decode: Callable[[bytes], Decoded[Rows]]) -> Page[Rows]:
+        """One page of a list endpoint (1-based ``number``), its body made into rows by
+        ``decode``; any failure raises the same errors as ``get_json``."""
         response = self.request("GET", path, params={**params, c.PAGE_PARAM: number,
                                                      c.LIMIT_PARAM: limit})
-        return page_from_envelope(number, unwrap_body(response),
-                                  bool(getattr(response, "from_cache", False)))
+        decoded = _decoded(response, decode)
+        return Page(number, decoded.rows, decoded.count, decoded.first_id, decoded.total,
+                    bool(getattr(response, "from_cache", False)), decoded.version)
 
     # --- frames ---------------------------------------------------------------------
     def shipments(self, start: When = None, end: When = None, states: Any = None, *,
@@ -104,3 +109,18 @@ def login(host: str | None = None, **options: Any) -> Session:
         session.close()
         raise
     return session
+
+
+def _decoded(response: requests.Response, decode: Callable[[bytes], Decoded[Rows]]
+             ) -> Decoded[Rows]:
+    """Decode a successful page; anything else raises the envelope's error."""
+    decoded = None
+    if response.ok:
+        with contextlib.suppress(ValueError):  # not JSON: unwrap() below says what it was
+            decoded = decode(response.content)
+    if decoded is None or decoded.status != c.STATUS_OK:
+        unwrap(response)
+        raise UnexpectedResponseError(
+            f"a page of {response.request.path_url.split('?')[0]} could not be read",
+            status=response.status_code)
+    return decoded

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cargamos_explore import frames
+from cargamos_explore import fastpath, frames
 from cargamos_explore.errors import UnknownValueWarning
 from cargamos_explore.schema import EVENT_COLUMNS, SHIPMENT_COLUMNS
 
@@ -89,10 +89,17 @@ def test_events_one_row_per_state_change() -> None:
     assert first["timestamp"].is_monotonic_increasing
 
 
-def test_from_bytes_matches_from_records() -> None:
-    body = json.dumps(PAGE).encode()
-    pd.testing.assert_frame_equal(frames.shipments_from_bytes(body),
-                                  frames.shipments_frame(ITEMS))
+def test_the_arrow_path_matches_the_record_path() -> None:
+    page = fastpath.shipments_page(json.dumps(PAGE).encode())
+    assert (page.total, page.status, page.version) == (5, "OK", "1.0.0")
+    pd.testing.assert_frame_equal(page.frame, frames.shipments_frame(ITEMS))
+
+
+def test_a_body_arrow_cannot_type_falls_back() -> None:
+    ragged = json.loads(json.dumps(PAGE))
+    ragged["data"]["items"][0]["recipientLocation"]["number"] = 120  # a number, not a string
+    page = fastpath.shipments_page(json.dumps(ragged).encode())
+    assert page.frame.loc[0, "number"] == "120" and len(page.frame) == len(ITEMS)
 
 
 def test_generic_frame_flattens_to_snake_case() -> None:
@@ -102,7 +109,8 @@ def test_generic_frame_flattens_to_snake_case() -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
                                                                  max_size=3),
     max_leaves=8,
@@ -134,3 +142,15 @@ def test_ragged_records_never_crash_or_change_the_schema(records: list[Any]) -> 
     for name in ("state", "package_type", "weight_unit", "dimensions_unit"):
         assert isinstance(df[name].dtype, pd.CategoricalDtype)
     assert list(events.columns) == [col.name for col in EVENT_COLUMNS]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(ragged_record, max_size=4))
+def test_both_paths_agree_on_any_body(records: list[Any]) -> None:
+    body = json.dumps({"status": "OK", "version": "1", "data": {"items": records,
+                                                                "total": len(records)}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnknownValueWarning)
+        fast = fastpath.shipments_page(body.encode()).frame
+        slow = frames.shipments_frame(records)
+    pd.testing.assert_frame_equal(fast, slow)
