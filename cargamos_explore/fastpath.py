@@ -9,31 +9,44 @@ record-by-record path in ``frames`` instead, which copes with anything.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
 from . import contract as c
 from . import frames
-from .schema import SHIPMENT_COLUMNS, Column
+from .schema import CATEGORIES, SHIPMENT_COLUMNS, Column
 
 ARROW_TYPES = {"string": pa.string(), "datetime": pa.string(), "category": pa.string(),
                "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
 
 
+#: A page's rows: Arrow's parsed items (converted later, many pages at once), or a frame
+#: from the tolerant path.
+#: (pyarrow ships no type information, so to mypy this is Any.)
+Part: TypeAlias = Any
+
+
 @dataclass(frozen=True)
 class DecodedPage:
-    """One page: its rows as a frame, the envelope's status and version, the list total."""
+    """One page: its rows, how many, the envelope's status and version, the list total."""
 
-    frame: pd.DataFrame
+    rows: Part
+    count: int
     total: int
     status: str | None
     version: str | None
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return to_frame([self.rows])
 
 
 def _struct(columns: tuple[Column, ...], depth: int) -> pa.StructType:
@@ -65,14 +78,40 @@ def shipments_page(body: bytes) -> DecodedPage:
         data = envelope.get("data") if isinstance(envelope, dict) else None
         data = data if isinstance(data, dict) else {}
         total = data.get(c.PAGE_TOTAL_FIELD)
-        return DecodedPage(frames.shipments_frame(data.get(c.PAGE_ITEMS_FIELD) or []),
-                           total if isinstance(total, int) else 0,
+        frame = frames.shipments_frame(data.get(c.PAGE_ITEMS_FIELD) or [])
+        return DecodedPage(frame, len(frame), total if isinstance(total, int) else 0,
                            envelope.get("status"), envelope.get("version"))
 
 
 def shipments_from_bytes(body: bytes) -> pd.DataFrame:
     """A whole shipments response's bytes to the typed frame."""
     return shipments_page(body).frame
+
+
+def to_frame(parts: list[Part]) -> pd.DataFrame:
+    """Pages' rows, in order, as one typed frame; runs of Arrow pages convert together."""
+    done: list[pd.DataFrame] = []
+    run: list[pa.StructArray] = []
+    for part in [*parts, None]:
+        if isinstance(part, pa.StructArray):
+            run.append(part)
+            continue
+        if run:
+            done.append(_frame(pa.concat_arrays(run), SHIPMENT_COLUMNS))
+            run = []
+        if part is not None:
+            done.append(part)
+    if not done:
+        return frames.shipments_frame([])
+    return _categories_again(pd.concat(done, ignore_index=True) if len(done) > 1 else done[0])
+
+
+def _categories_again(df: pd.DataFrame) -> pd.DataFrame:
+    """pandas turns categories that differ between pieces into plain objects: undo that."""
+    for name in CATEGORIES:
+        if name in df and not isinstance(df[name].dtype, pd.CategoricalDtype):
+            df[name] = frames.CONVERTERS["category"](df[name].tolist(), name)
+    return df
 
 
 def _with_arrow(body: bytes) -> DecodedPage:
@@ -85,8 +124,8 @@ def _with_arrow(body: bytes) -> DecodedPage:
     data = table.column("data").combine_chunks()
     items = data.field(c.PAGE_ITEMS_FIELD).flatten()
     total = data.field(c.PAGE_TOTAL_FIELD)[0].as_py()
-    return DecodedPage(_frame(items, SHIPMENT_COLUMNS), total or 0,
-                       table.column("status")[0].as_py(), table.column("version")[0].as_py())
+    return DecodedPage(items, len(items), total or 0, table.column("status")[0].as_py(),
+                       table.column("version")[0].as_py())
 
 
 def _frame(items: pa.StructArray, columns: tuple[Column, ...]) -> pd.DataFrame:
@@ -111,4 +150,8 @@ def _convert(values: pa.Array, col: Column) -> Any:
         return values.to_pandas(types_mapper={pa.float64(): pd.Float64Dtype()}.get).array
     if col.kind == "bool":
         return values.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get).array
+    if col.kind == "datetime":
+        with contextlib.suppress(pa.ArrowInvalid):  # Arrow's ISO parser is strict: fall back
+            utc = pc.cast(values, pa.timestamp("us", tz="UTC")).to_pandas()
+            return utc.dt.tz_convert(c.TIMEZONE).array
     return frames.CONVERTERS[col.kind](values.to_pylist(), col.name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Generic, TypeVar
@@ -61,56 +61,80 @@ class PageRead(Generic[Rows]):
 
 def pages(fetch: Callable[[int], Page[Rows]], *, limit: int, max_rows: int | None,
           concurrency: int, progress: bool | None) -> Iterator[Page[Rows]]:
-    """Yield every page in order; page 1 first, then the rest ``concurrency`` at a time."""
-    first = fetch(1)
-    yield first
-    wanted = first.total if max_rows is None else min(first.total, max_rows)
-    count = max(1, math.ceil(wanted / limit))
-    show = progress if progress is not None else count > 3
-    with tqdm(total=wanted, unit="rows", disable=not show, desc="shipments") as bar:
-        bar.update(min(first.count, wanted))
-        for page in _in_order(fetch, range(2, count + 1), concurrency):
-            bar.update(page.count)
-            yield page
+    """Yield every page in order, fetching ``concurrency`` at a time.
 
-
-def _in_order(fetch: Callable[[int], Page[Rows]], numbers: range, concurrency: int
-              ) -> Iterator[Page[Rows]]:
-    """Fetch pages on ``concurrency`` threads, yielding them in order. Only a small window
-    is queued, so stopping early (an error) does not go on to fetch every remaining page."""
-    todo = iter(numbers)
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        window = deque(pool.submit(fetch, n) for n in islice(todo, 2 * max(1, concurrency)))
-        try:
-            while window:
-                page = window.popleft().result()
-                window.extend(pool.submit(fetch, n) for n in islice(todo, 1))
+    The total is known only once page 1 arrives; pages 2 to ``concurrency`` are asked for
+    alongside it (when more than one page may be wanted), which saves a whole round trip
+    on long reads and costs a few empty pages on short ones.
+    """
+    workers = max(1, concurrency)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        guess = workers if max_rows is None or max_rows > limit else 1
+        ahead = {n: pool.submit(fetch, n) for n in range(1, guess + 1)}
+        first = ahead.pop(1).result()
+        yield first
+        wanted = first.total if max_rows is None else min(first.total, max_rows)
+        count = max(1, math.ceil(wanted / limit))
+        show = progress if progress is not None else count > 3
+        with tqdm(total=wanted, unit="rows", disable=not show, desc="shipments") as bar:
+            bar.update(min(first.count, wanted))
+            for page in _in_order(pool, fetch, range(2, count + 1), ahead, workers):
+                bar.update(page.count)
                 yield page
-        finally:
-            for future in window:
-                future.cancel()
+
+
+def _in_order(pool: ThreadPoolExecutor, fetch: Callable[[int], Page[Rows]], numbers: range,
+              ahead: dict[int, Future[Page[Rows]]], workers: int) -> Iterator[Page[Rows]]:
+    """Yield pages in order. Only a small window is queued, so stopping early (an error)
+    does not go on to fetch every remaining page."""
+    for number in [n for n in ahead if n not in numbers]:
+        ahead.pop(number).cancel()  # asked for on speculation, not needed
+    todo = iter(numbers)
+    window: deque[Future[Page[Rows]]] = deque()
+    for number in islice(todo, 2 * workers):
+        found = ahead.pop(number) if number in ahead else None
+        window.append(found or pool.submit(fetch, number))
+    try:
+        while window:
+            page = window.popleft().result()
+            window.extend(pool.submit(fetch, n) for n in islice(todo, 1))
+            yield page
+    finally:
+        for future in window:
+            future.cancel()
 
 
 def read_all(fetch: Callable[[int], Page[Rows]], *, limit: int, max_rows: int | None = None,
-             concurrency: int = 4, progress: bool | None = None) -> PageRead[Rows]:
-    """Every page's rows, with guards against empty and repeated pages."""
+             concurrency: int = 4, progress: bool | None = None,
+             compact: Callable[[list[Rows]], Rows] | None = None,
+             every: int = 8) -> PageRead[Rows]:
+    """Every page's rows, with guards against empty and repeated pages.
+
+    With ``compact``, each run of ``every`` pages is merged into one part as soon as it
+    arrives, while the worker threads fetch the next pages.
+    """
     parts: list[Rows] = []
+    merged: list[Rows] = []
     seen: set[str] = set()
-    rows = cached = 0
+    rows = cached = pages_read = 0
     version: str | None = None
     try:
         for page in pages(fetch, limit=limit, max_rows=max_rows, concurrency=concurrency,
                           progress=progress):
             _check(page, seen, rows)
             parts.append(page.rows)
+            if compact is not None and len(parts) >= every:
+                merged.append(compact(parts))
+                parts = []
             rows, cached = rows + page.count, cached + page.from_cache
+            pages_read += 1
             version = version or page.api_version
     except CargamosError as err:
         raise PartialResultError(
             f"reading stopped after {rows} rows: {err}. Nothing was returned; call again "
             "(pages already read may come from the cache).", rows_fetched=rows,
         ) from err
-    return PageRead(parts, rows, len(parts), cached, version)
+    return PageRead(merged + parts, rows, pages_read, cached, version)
 
 
 def _check(page: Page[Any], seen: set[str], rows_so_far: int) -> None:

@@ -13,7 +13,6 @@ import pandas as pd
 from . import contract as c
 from . import fastpath, frames
 from .paging import Decoded, PageRead, Rows, read_all
-from .schema import CATEGORIES
 
 if TYPE_CHECKING:
     from .session import Session
@@ -78,31 +77,34 @@ def decode_records(body: bytes) -> Decoded[list[Any]]:
                    envelope.get("version"))
 
 
-def decode_frame(body: bytes) -> Decoded[pd.DataFrame]:
-    """A page as a typed shipments frame, decoded column-wise (see ``fastpath``)."""
+def decode_frame(body: bytes) -> Decoded[fastpath.Part]:
+    """A page decoded column-wise (see ``fastpath``); typed frames are made in batches."""
     page = fastpath.shipments_page(body)
-    ids = page.frame["tracking_id"]
-    return Decoded(page.frame, len(page.frame), None if ids.empty else str(ids.iloc[0]),
-                   page.total, page.status, page.version)
+    return Decoded(page.rows, page.count, _first_id(page.rows), page.total, page.status,
+                   page.version)
+
+
+def _first_id(rows: fastpath.Part) -> str | None:
+    if len(rows) == 0:
+        return None
+    if isinstance(rows, pd.DataFrame):
+        return str(rows["tracking_id"].iloc[0])
+    return str(rows[0].as_py().get("trackingId"))
 
 
 def read_shipments(session: Session, params: dict[str, str],
                    decode: Callable[[bytes], Decoded[Rows]], *, max_rows: int | None,
-                   progress: bool | None, concurrency: int) -> PageRead[Rows]:
+                   progress: bool | None, concurrency: int,
+                   compact: Callable[[list[Rows]], Rows] | None = None) -> PageRead[Rows]:
     limit = c.MAX_LIMIT if max_rows is None else max(1, min(c.MAX_LIMIT, max_rows))
     return read_all(lambda n: session.fetch_page(c.SHIPMENTS_PATH, params, n, limit, decode),
-                    limit=limit, max_rows=max_rows, concurrency=concurrency, progress=progress)
+                    limit=limit, max_rows=max_rows, concurrency=concurrency, progress=progress,
+                    compact=compact)
 
 
-def concat_frames(parts: list[pd.DataFrame], max_rows: int | None) -> pd.DataFrame:
-    """Pages stacked into one frame; a category that differs between pages stays one."""
-    if not parts:
-        return frames.shipments_frame([])
-    df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    for name in CATEGORIES:
-        if name in df and not isinstance(df[name].dtype, pd.CategoricalDtype):
-            df[name] = frames.CONVERTERS["category"](df[name].tolist(), name)
-    return df if max_rows is None else df.iloc[:max_rows]
+def compact_frames(parts: list[fastpath.Part]) -> fastpath.Part:
+    """Convert pages to a frame while later pages are still on their way."""
+    return fastpath.to_frame(parts)
 
 
 def with_provenance(df: pd.DataFrame, session: Session, endpoint: str, params: dict[str, Any],
@@ -126,8 +128,9 @@ def shipments(session: Session, start: When, end: When, states: Any, *, max_rows
               progress: bool | None, concurrency: int) -> pd.DataFrame:
     params = list_params(start, end, states)
     read = read_shipments(session, params, decode_frame, max_rows=max_rows, progress=progress,
-                          concurrency=concurrency)
-    df = concat_frames(read.parts, max_rows)
+                          concurrency=concurrency, compact=compact_frames)
+    df = fastpath.to_frame(read.parts)
+    df = df if max_rows is None else df.iloc[:max_rows]
     return with_provenance(df, session, c.SHIPMENTS_PATH, params, read)
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import socket
 import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+import orjson
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
@@ -39,8 +39,15 @@ def envelope(data: Any, msgs: list[str] | None = None, *, status: str = c.STATUS
                             "timestamp": int(time.time() * 1000), "data": data}
     if msgs:
         body["msgs"] = msgs
-    return Response(json.dumps(body), status=http, headers=headers,
+    return Response(orjson.dumps(body), status=http, headers=headers,
                     mimetype="application/json")
+
+
+def raw_envelope(data: bytes) -> Response:
+    """A success envelope around an already serialised ``data`` object."""
+    head = orjson.dumps({"version": c.API_VERSION, "status": c.STATUS_OK,
+                         "timestamp": int(time.time() * 1000)})
+    return Response(head[:-1] + b',"data":' + data + b"}", mimetype="application/json")
 
 
 def create_app(sandbox: Sandbox) -> Flask:
@@ -157,9 +164,7 @@ def _install_data_routes(app: Flask, sandbox: Sandbox) -> None:
         start, end = _range(sandbox)
         raw_states = request.args.get(c.LIST_PARAMS["state"])
         states = set(raw_states.split(c.STATE_SEPARATOR)) if raw_states else None
-        items, total = data.page(start, end, states, page, limit)
-        return envelope({c.PAGE_ITEMS_FIELD: items, c.PAGE_PARAM: page, c.LIMIT_PARAM: limit,
-                         c.PAGE_TOTAL_FIELD: total})
+        return raw_envelope(data.page_json(start, end, states, page, limit))
 
     @app.get(c.SHIPMENT_PATH.replace("{tracking_id}", "<tracking_id>"))
     def shipment(tracking_id: str) -> Response:

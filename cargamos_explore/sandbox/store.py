@@ -5,16 +5,19 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+import orjson
 
 from .. import contract as c
 from .accounts import Organisation
 from .data import ShipmentTable, generate, iso
 from .render import render_rows
 
+PAGE_CACHE_SIZE = 512
 TRACKING_ID = re.compile(r"^CG(\d)(\d{10})$")
 GENERATED_BARCODE = re.compile(r"^SHP(\d{8})$")
 
@@ -29,6 +32,7 @@ class ShipperData:
         self._created: list[dict[str, Any]] = []
         self._barcodes: set[str] = set()
         self.webhook: dict[str, Any] = {"url": None, "states": [], "active": False}
+        self._pages: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
         self._lock = threading.Lock()
 
     @property
@@ -38,6 +42,24 @@ class ShipperData:
                 self._table = generate(self._size, seed=self._seed * 1000 + self.org.number,
                                        anchor=self._anchor, prefix=self.org.prefix)
             return self._table
+
+    def page_json(self, start: float, end: float, states: set[str] | None,
+                  page: int, limit: int) -> bytes:
+        """The ``data`` object of a list response, serialised. Recently served pages are
+        kept, so that repeated reads measure the client rather than this server."""
+        key = (start, end, frozenset(states or ()), page, limit, len(self._created))
+        with self._lock:
+            if key in self._pages:
+                self._pages.move_to_end(key)
+                return self._pages[key]
+        items, total = self.page(start, end, states, page, limit)
+        body = orjson.dumps({c.PAGE_ITEMS_FIELD: items, c.PAGE_PARAM: page,
+                             c.LIMIT_PARAM: limit, c.PAGE_TOTAL_FIELD: total})
+        with self._lock:
+            self._pages[key] = body
+            while len(self._pages) > PAGE_CACHE_SIZE:
+                self._pages.popitem(last=False)
+        return body
 
     def page(self, start: float, end: float, states: set[str] | None,
              page: int, limit: int) -> tuple[list[dict[str, Any]], int]:
