@@ -14,6 +14,7 @@ from pathlib import Path
 
 import cargamos_explore as cx
 from cargamos_explore import fastpath, reading
+
 from _common import best_of, sandbox_process, session_options
 
 ROWS, LATENCY = 10_000, 0.05

@@ -15,7 +15,6 @@ import gc
 import json
 import math
 import time
-
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -28,6 +27,7 @@ from cargamos_explore import fastpath
 from cargamos_explore.sandbox.data import generate
 from cargamos_explore.sandbox.render import render_rows
 from cargamos_explore.schema import CATEGORIES, SHIPMENT_COLUMNS
+
 from _common import best_of, sandbox_process, session_options
 
 ROWS = 100_000

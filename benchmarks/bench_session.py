@@ -14,6 +14,7 @@ import time
 import requests
 
 import cargamos_explore as cx
+
 from _common import USER, best_of, sandbox_process, session_options, stats
 
 LIFETIME, MARGIN, THREADS, CALLS = 4.0, 0.5, 16, 10_000
