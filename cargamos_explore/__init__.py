@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from . import sandbox
 from .auth import Token
+from .cache import CachePolicy
 from .client import request_password_reset
 from .config import Credentials
 from .envelope import Message
@@ -42,6 +43,7 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequestError",
+    "CachePolicy",
     "CargamosError",
     "ConfigurationError",
     "Credentials",

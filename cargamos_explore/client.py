@@ -64,6 +64,8 @@ class Client:
         resolved = resolve_host(host, env)
         demo = resolved is None and username is None and password is None
         if resolved is None:
+            # The sandbox gets a new port each time, so a file cache could never hit again.
+            cache = "memory" if cache is True else cache
             resolved, username, password, key = self._start_sandbox(
                 username, password, key, sandbox_options or {})
         self.host = resolved

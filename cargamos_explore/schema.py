@@ -101,3 +101,12 @@ ORDER_SHEET_COLUMNS: Final = tuple(
     or col.name in ("shipment_tracking_id", "lot_id", "shipper_dropoff_date",
                     "expected_delivery_date")
 )
+
+
+def markdown_table(columns: tuple[Column, ...]) -> str:
+    """The column table as Markdown; the README embeds these (a test keeps them equal)."""
+    dtypes = {"string": "string", "category": "category", "datetime": "datetime (Mexico City)",
+              "int": "Int64", "float": "Float64", "bool": "boolean"}
+    rows = [f"| `{col.name}` | {dtypes[col.kind]} | `{'.'.join(col.path)}` | {col.doc} |"
+            for col in columns]
+    return "\n".join(["| column | dtype | from | meaning |", "|---|---|---|---|", *rows])

@@ -103,6 +103,8 @@ def login(host: str | None = None, **options: Any) -> Session:
     1
     """
     session = Session(host, **options)
+    if options.get("offline"):
+        return session  # offline: nothing may be sent, not even a login
     try:
         session.login()
     except BaseException:

@@ -38,3 +38,28 @@ def test_readme_python_examples_run() -> None:
 def test_the_readme_shows_the_two_commands_first() -> None:
     head = (ROOT / "README.md").read_text().split("\n## ")[0]
     assert "make demo" in head and "make test" in head
+
+
+def test_saved_notebooks_carry_no_outputs_or_secrets() -> None:
+    from cargamos_explore.sandbox import DEMO_ORGANISATIONS
+
+    secrets = [org.key for org in DEMO_ORGANISATIONS] + ["Bearer ", "Basic "]
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert len(notebooks) >= 3
+    for path in notebooks:
+        text = path.read_text()
+        assert '"outputs": []' in text and '"output_type"' not in text, path.name
+        assert not any(secret in text for secret in secrets), path.name
+
+
+def test_the_readme_tables_match_the_schema() -> None:
+    from cargamos_explore.schema import (
+        EVENT_COLUMNS,
+        ORDER_RESULT_COLUMNS,
+        SHIPMENT_COLUMNS,
+        markdown_table,
+    )
+
+    readme = (ROOT / "README.md").read_text()
+    for columns in (SHIPMENT_COLUMNS, EVENT_COLUMNS, ORDER_RESULT_COLUMNS):
+        assert markdown_table(columns) in readme
