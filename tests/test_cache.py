@@ -105,9 +105,12 @@ def test_offline_serves_expired_answers_without_the_network(tmp_path: Path) -> N
     with serve(Sandbox(size=50)) as base:
         open_session(base, cache=db, cache_policy=policy).webhook()
     time.sleep(1.1)  # expired, and the server is gone
-    with open_session(base, cache=db, offline=True) as later:
+    options = {"key": TIENDA.key, "password": TIENDA.users[JOHN], "env": {}, "sources": ()}
+    with cx.login(base, username=JOHN, cache=db, offline=True, **options) as later:
         assert later.webhook().attrs["cargamos"]["from_cache"] is True
         assert later.logins == 0
+        with pytest.raises(cx.NotCachedError):
+            later.shipments(progress=False)
 
 
 def test_other_users_entries_survive_a_clear(url: str, tmp_path: Path) -> None:
