@@ -130,6 +130,8 @@ def read_all(fetch: Callable[[int], Page[Rows]], *, limit: int, max_rows: int | 
             pages_read += 1
             version = version or page.api_version
     except CargamosError as err:
+        if rows == 0:
+            raise  # nothing arrived: the original error says it best
         raise PartialResultError(
             f"reading stopped after {rows} rows: {err}. Nothing was returned; call again "
             "(pages already read may come from the cache).", rows_fetched=rows,

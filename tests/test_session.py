@@ -213,3 +213,19 @@ def test_password_reset(url: str) -> None:
     cx.request_password_reset(url, TIENDA.key, "someone@example.mx")
     with pytest.raises(cx.UnknownKeyError):
         cx.request_password_reset(url, "bad-key", JOHN)
+
+
+def test_shipments_frames_from_the_sandbox(session: cx.Session) -> None:
+    everything = session.shipments(start="2000-01-01", progress=False)
+    assert len(everything) == 1200 and everything["tracking_id"].is_unique
+    assert everything["created_at"].is_monotonic_increasing
+    assert len(session.shipments(start="2000-01-01", max_rows=700, progress=False)) == 700
+    mishaps = session.shipments(start="2000-01-01", states=["MISHAP"], progress=False)
+    assert len(mishaps) and set(mishaps["state"]) == {"MISHAP"}
+    empty = session.shipments(start="1999-01-01", end="1999-01-31", progress=False)
+    assert empty.empty and empty.dtypes.equals(everything.dtypes)
+    provenance = everything.attrs["cargamos"]
+    assert provenance["endpoint"] == "/v1/shipments" and provenance["pages"] == 3
+    assert provenance["params"]["from"] == "2000-01-01T00:00:00-06:00"
+    events = session.events(start="2000-01-01", progress=False)
+    assert set(events["tracking_id"]) == set(everything["tracking_id"])
