@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import statistics
 import subprocess
 import sys
 import time
@@ -51,12 +50,3 @@ def best_of(repeats: int, work: Callable[[], Any]) -> float:
         work()
         times.append(time.perf_counter() - started)
     return min(times)
-
-
-def median_of(repeats: int, work: Callable[[], Any]) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)

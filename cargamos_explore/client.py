@@ -17,7 +17,7 @@ import requests
 from . import contract as c
 from .auth import Clock, LoginResult, Token, TokenKeeper, parse_expires_in
 from .cache import CacheOption, CachePolicy, cached_session, clear_identity, identity_prefix
-from .config import DEFAULT_SOURCES, Source, find_credentials, resolve_host
+from .config import DEFAULT_SOURCES, Credentials, Source, find_credentials, resolve_host
 from .envelope import read_envelope, unwrap
 from .errors import (
     AuthenticationError,
@@ -61,18 +61,11 @@ class Client:
         install_log_filters()
         self._exit = contextlib.ExitStack()
         env = os.environ if env is None else env
-        resolved = resolve_host(host, env)
-        demo = resolved is None and username is None and password is None
-        if resolved is None:
-            # The sandbox gets a new port each time, so a file cache could never hit again.
-            cache = "memory" if cache is True else cache
-            resolved, username, password, key = self._start_sandbox(
-                username, password, key, sandbox_options or {})
-        self.host = resolved
-        self._credentials = find_credentials(
-            self.host, username=username, password=password, key=key, env=env, sources=sources)
-        if demo:
-            self._credentials = dataclasses.replace(self._credentials, source="sandbox demo")
+        explicit = Credentials(username or "", password or "", key)
+        self.host, self._credentials, embedded = self._identify(
+            host, explicit, env, sources, sandbox_options or {})
+        if embedded and cache is True:
+            cache = "memory"  # the sandbox's port changes every run: a file could never hit
         self.timeouts = timeouts
         self.cache_policy = cache_policy
         self._cache_prefix = identity_prefix(self.host, self._credentials.key or "",
@@ -84,18 +77,34 @@ class Client:
         self._counts = Counter[str]()
         self._count_lock = threading.Lock()
 
-    def _start_sandbox(self, username: str | None, password: str | None, key: str | None,
-                       options: Mapping[str, Any]) -> tuple[str, str | None, str | None, str]:
+    def _identify(self, host: str | None, explicit: Credentials, env: Mapping[str, str],
+                  sources: tuple[Source, ...], sandbox_options: Mapping[str, Any]
+                  ) -> tuple[str, Credentials, bool]:
+        """(host, credentials, whether the embedded sandbox was started)."""
+        def find(url: str, key: str | None) -> Credentials:
+            return find_credentials(url, username=explicit.username or None,
+                                    password=explicit.password or None, key=key, env=env,
+                                    sources=sources)
+
+        resolved = resolve_host(host, env)
+        if resolved is not None:
+            return resolved, find(resolved, explicit.key), False
+        url, demo = self._start_sandbox(sandbox_options)
+        if not (explicit.username or explicit.password):
+            demo = dataclasses.replace(demo, key=explicit.key or demo.key)
+        else:
+            demo = find(url, explicit.key or demo.key)
+        log.warning("No Cargamos host configured: using the local sandbox at %s as %s.",
+                    url, demo.username)
+        return url, demo, True
+
+    def _start_sandbox(self, options: Mapping[str, Any]) -> tuple[str, Credentials]:
         from .sandbox import DEMO_ORGANISATIONS, serve
 
         url = self._exit.enter_context(serve(**options))
-        demo = DEMO_ORGANISATIONS[0]
-        demo_user, demo_password = next(iter(demo.users.items()))
-        log.warning("No Cargamos host configured: using the local sandbox at %s as %s.",
-                    url, username or demo_user)
-        if username is None and password is None:
-            return url, demo_user, demo_password, key or demo.key
-        return url, username, password, key or demo.key
+        org = DEMO_ORGANISATIONS[0]
+        username, password = next(iter(org.users.items()))
+        return url, Credentials(username, password, org.key, "sandbox demo")
 
     # --- identity and token ---------------------------------------------------------
     @property

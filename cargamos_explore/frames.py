@@ -157,7 +157,7 @@ def _int(value: Any) -> int | None:
     if isinstance(value, int):
         return value if INT64_MIN <= value <= INT64_MAX else None
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        return _int(int(value))
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return _int(int(value))
     return None
