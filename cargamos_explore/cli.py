@@ -7,6 +7,8 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from . import contract as c
 from .errors import CargamosError
@@ -71,9 +73,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def _days_ago(days: int) -> str:
-    from datetime import date, timedelta
-
-    return (date.today() - timedelta(days=days)).isoformat()
+    today = datetime.now(ZoneInfo(c.TIMEZONE)).date()
+    return (today - timedelta(days=days)).isoformat()
 
 
 def run_sandbox(args: argparse.Namespace) -> int:

@@ -161,7 +161,7 @@ def _install_data_routes(app: Flask, sandbox: Sandbox) -> None:
         data = _grant(sandbox)
         page = _int_arg(c.PAGE_PARAM, 1, 1, None)
         limit = _int_arg(c.LIMIT_PARAM, 100, 1, c.MAX_LIMIT)
-        start, end = _range(sandbox)
+        start, end = _range()
         raw_states = request.args.get(c.LIST_PARAMS["state"])
         states = set(raw_states.split(c.STATE_SEPARATOR)) if raw_states else None
         return raw_envelope(data.page_json(start, end, states, page, limit))
@@ -195,7 +195,7 @@ def _int_arg(name: str, default: int, low: int, high: int | None) -> int:
     return int(raw)
 
 
-def _range(sandbox: Sandbox) -> tuple[float, float]:
+def _range() -> tuple[float, float]:
     now = datetime.now(UTC)
     start = _bound(c.LIST_PARAMS["start"], now - timedelta(days=30), end_of_day=False)
     end = _bound(c.LIST_PARAMS["end"], now + timedelta(days=1), end_of_day=True)
