@@ -23,7 +23,7 @@ import pandas as pd
 import requests
 
 import cargamos_explore as cx
-from cargamos_explore import fastpath
+from cargamos_explore import fastpath, reading
 from cargamos_explore.sandbox.data import generate
 from cargamos_explore.sandbox.render import render_rows
 from cargamos_explore.schema import CATEGORIES, SHIPMENT_COLUMNS
@@ -103,7 +103,7 @@ def paging() -> None:
 
 def _bare_fetch(session: cx.Session, url: str, pages: int, concurrency: int) -> None:
     token = session.login().value
-    params = {"from": "2000-01-01", "limit": 500}
+    params = {**reading.list_params("2000-01-01", None, None), "limit": 500}
     with requests.Session() as http, ThreadPoolExecutor(concurrency) as pool:
         http.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=concurrency))
         list(pool.map(lambda n: http.get(url + "/v1/shipments", params={**params, "page": n},

@@ -143,7 +143,7 @@ class Client:
                                       auth=(creds.username, creds.password),
                                       timeout=self.timeouts.as_tuple())
         except requests.RequestException as err:
-            raise transport_error(err, "GET", url) from err
+            raise transport_error(err, "GET", url) from None
         self._check_login(response)
         data = unwrap(response)
         try:
@@ -204,7 +204,7 @@ class Client:
                 method, url, params=params, json=json, timeout=self.timeouts.as_tuple(),
                 headers={"Authorization": f"Bearer {token.value}"}, **extra)
         except requests.RequestException as err:
-            raise transport_error(err, method, url) from err
+            raise transport_error(err, method, url) from None
         self._count(response)
         log.debug("%s %s -> %s%s", method, path, response.status_code,
                   " (cached)" if getattr(response, "from_cache", False) else "")
@@ -316,7 +316,7 @@ def request_password_reset(host: str, key: str, username: str, *,
         response = sender.post(url + c.PASSWORD_RECOVERY_PATH, params={c.KEY_PARAM: key},
                                json={c.RECOVERY_USERNAME_FIELD: username}, timeout=(5, 30))
     except requests.RequestException as err:
-        raise transport_error(err, "POST", url + c.PASSWORD_RECOVERY_PATH) from err
+        raise transport_error(err, "POST", url + c.PASSWORD_RECOVERY_PATH) from None
     if response.status_code == c.HTTP_FORBIDDEN_KEY:
         raise UnknownKeyError(f"{url} does not know the organisation key, or it is disabled.")
     unwrap(response)

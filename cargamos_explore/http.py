@@ -73,7 +73,11 @@ def mount_retries(http: HTTP, retries: Retries, pool: int = 8) -> HTTP:
 
 
 def transport_error(err: requests.RequestException, method: str, url: str) -> TransportError:
-    """Describe a failure below HTTP, saying whether the server may have seen the request."""
+    """Describe a failure below HTTP, saying whether the server may have seen the request.
+
+    Raise it ``from None``: the library's own exception repeats the URL, ``?key=`` and
+    all, so its scrubbed text is carried in the message instead of as the cause.
+    """
     reached = not _never_connected(err)
     where = f"{method} {scrub(url)}"
     if reached:
@@ -82,7 +86,8 @@ def transport_error(err: requests.RequestException, method: str, url: str) -> Tr
             else ""))
     else:
         advice = "the connection was never made, so the server did not receive it"
-    return TransportError(f"{where} failed: {type(err).__name__}; {advice}.",
+    detail = scrub(str(err))[:300]
+    return TransportError(f"{where} failed: {type(err).__name__}; {advice}. ({detail})",
                           may_have_reached_server=reached)
 
 

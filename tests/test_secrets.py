@@ -60,3 +60,18 @@ def test_credentials_repr_shows_only_the_username() -> None:
     creds = cx.Credentials(JOHN, JOHN_PASSWORD, TIENDA.key, "environment")
     assert JOHN in repr(creds)
     assert JOHN_PASSWORD not in repr(creds) and TIENDA.key not in repr(creds)
+
+
+def test_a_failed_connection_shows_no_key_even_in_the_traceback() -> None:
+    import traceback
+
+    from cargamos_explore.sandbox import serve
+
+    with serve(Sandbox(size=1)) as base:
+        pass  # nothing listens there any more
+    with pytest.raises(cx.TransportError) as caught:
+        cx.login(base, key=TIENDA.key, username=JOHN, password=JOHN_PASSWORD, env={},
+                 sources=(), retries=cx.Retries(total=0))
+    shown = "".join(traceback.format_exception(caught.value))
+    assert "/v1/login?key=REDACTED" in shown
+    assert TIENDA.key not in shown and JOHN_PASSWORD not in shown
