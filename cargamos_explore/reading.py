@@ -102,11 +102,6 @@ def read_shipments(session: Session, params: dict[str, str],
                     compact=compact)
 
 
-def compact_frames(parts: list[fastpath.Part]) -> fastpath.Part:
-    """Convert pages to a frame while later pages are still on their way."""
-    return fastpath.to_frame(parts)
-
-
 def with_provenance(df: pd.DataFrame, session: Session, endpoint: str, params: dict[str, Any],
                     read: PageRead[Any] | None = None, from_cache: bool = False,
                     api_version: str | None = None) -> pd.DataFrame:
@@ -128,9 +123,9 @@ def shipments(session: Session, start: When, end: When, states: Any, *, max_rows
               progress: bool | None, concurrency: int) -> pd.DataFrame:
     params = list_params(start, end, states)
     read = read_shipments(session, params, decode_frame, max_rows=max_rows, progress=progress,
-                          concurrency=concurrency, compact=compact_frames)
+                          concurrency=concurrency, compact=fastpath.to_frame)
     df = fastpath.to_frame(read.parts)
-    df = df if max_rows is None else df.iloc[:max_rows]
+    df = df if max_rows is None else df.iloc[:max_rows].copy()
     return with_provenance(df, session, c.SHIPMENTS_PATH, params, read)
 
 
