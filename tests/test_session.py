@@ -229,3 +229,38 @@ def test_shipments_frames_from_the_sandbox(session: cx.Session) -> None:
     assert provenance["params"]["from"] == "2000-01-01T00:00:00-06:00"
     events = session.events(start="2000-01-01", progress=False)
     assert set(events["tracking_id"]) == set(everything["tracking_id"])
+
+
+def test_credentials_from_the_keyring(url: str) -> None:
+    import keyring
+    from keyring.backend import KeyringBackend
+    from keyring.credentials import SimpleCredential
+
+    from cargamos_explore.config import from_keyring
+
+    ours = f"cargamos-explore@{url.split('://')[1]}"
+    entries = {(ours, JOHN): JOHN_PASSWORD, (ours, "__org_key__"): TIENDA.key}
+
+    class Memory(KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return entries.get((service, username))
+
+        def get_credential(self, service: str, username: str | None) -> SimpleCredential | None:
+            return SimpleCredential(JOHN, JOHN_PASSWORD) if service == ours else None
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            raise NotImplementedError
+
+        def delete_password(self, service: str, username: str) -> None:
+            raise NotImplementedError
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(Memory())
+    try:
+        with cx.Session(url, env={}, sources=(from_environment, from_keyring),
+                        cache=False) as session:
+            assert session.credentials_source == "keyring" and session.login()
+    finally:
+        keyring.set_keyring(previous)
