@@ -264,3 +264,19 @@ def test_credentials_from_the_keyring(url: str) -> None:
             assert session.credentials_source == "keyring" and session.login()
     finally:
         keyring.set_keyring(previous)
+
+
+def test_a_proxy_page_at_login_is_a_clear_error(sandbox: Sandbox, url: str) -> None:
+    sandbox.set_faults(html=1.0)
+    with pytest.raises(cx.UnexpectedResponseError, match="not the API's JSON envelope"):
+        cx.login(url, key=TIENDA.key, username=JOHN, password=JOHN_PASSWORD, env={},
+                 sources=(), cache=False, retries=FAST)
+    assert user_stats(url, JOHN)["logins_ok"] == 0
+
+
+def test_a_busy_login_is_retried_and_succeeds(sandbox: Sandbox, url: str) -> None:
+    sandbox.set_faults(unavailable=0.5)
+    with cx.login(url, key=TIENDA.key, username=JOHN, password=JOHN_PASSWORD, env={},
+                  sources=(), cache=False, retries=cx.Retries(total=10, backoff_factor=0)) as s:
+        assert s.logins == 1
+    assert user_stats(url, JOHN)["logins_ok"] == 1
