@@ -26,7 +26,7 @@ from .errors import (
     UnexpectedResponseError,
     UnknownKeyError,
 )
-from .http import Retries, Timeouts, mount_retries, transport_error
+from .http import BearerAuth, Retries, Timeouts, mount_retries, transport_error
 from .scrub import install_log_filters, scrub
 
 log = logging.getLogger("cargamos_explore")
@@ -202,7 +202,7 @@ class Client:
         try:
             response = self._http.request(
                 method, url, params=params, json=json, timeout=self.timeouts.as_tuple(),
-                headers={"Authorization": f"Bearer {token.value}"}, **extra)
+                auth=BearerAuth(token.value), **extra)
         except requests.RequestException as err:
             raise transport_error(err, method, url) from None
         self._count(response)

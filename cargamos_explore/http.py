@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import requests
+import requests.auth
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 from urllib3.util.retry import Retry
@@ -62,6 +63,22 @@ class Timeouts:
 
     def as_tuple(self) -> tuple[float, float]:
         return (self.connect, self.read)
+
+
+class BearerAuth(requests.auth.AuthBase):
+    """Sends the bearer token. Passed as ``auth=`` rather than as a header because requests
+    applies a matching ``.netrc`` entry to any call without auth of its own, replacing the
+    Authorization header with Basic credentials."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
+
+    def __repr__(self) -> str:
+        return "BearerAuth(REDACTED)"
 
 
 def mount_retries(http: HTTP, retries: Retries, pool: int = 8) -> HTTP:

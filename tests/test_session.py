@@ -178,6 +178,19 @@ def test_credentials_sources_in_order(tmp_path: Path, url: str) -> None:
     assert "netrc" in repr(session) and JOHN_PASSWORD not in repr(session)
 
 
+def test_a_netrc_entry_never_replaces_the_bearer_token(tmp_path: Path, url: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # requests applies .netrc credentials to any call without auth of its own, which would
+    # swap the bearer token for Basic credentials on every call.
+    rc = tmp_path / "netrc"
+    rc.write_text(f"machine 127.0.0.1 login {JOHN} password {JOHN_PASSWORD}\n")
+    rc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(rc))
+    with open_session(url) as session:
+        assert session.get_json("/v1/webhook")["active"] is False
+        assert session.logins == 1
+
+
 def test_no_credentials_anywhere_is_its_own_error(url: str) -> None:
     with pytest.raises(cx.CredentialsNotFoundError, match="no credentials found in any source"):
         cx.Session(url, env={}, sources=(from_environment, from_netrc))
