@@ -26,7 +26,7 @@ from .errors import (
     UnexpectedResponseError,
     UnknownKeyError,
 )
-from .http import BearerAuth, Retries, Timeouts, mount_retries, transport_error
+from .http import NO_AUTH, BearerAuth, Retries, Timeouts, mount_retries, transport_error
 from .scrub import install_log_filters, scrub
 
 log = logging.getLogger("cargamos_explore")
@@ -221,7 +221,8 @@ class Client:
         # Offline, an expired answer beats none: the notebook is rerun to see old results.
         headers = {"Cache-Control": f"stale-if-error={STALE_FOREVER}"} if self._offline else {}
         response = self._cache.request(method, self.host + path, params=params, headers=headers,
-                                       only_if_cached=True, timeout=self.timeouts.as_tuple())
+                                       only_if_cached=True, timeout=self.timeouts.as_tuple(),
+                                       auth=NO_AUTH)
         # A miss comes back as requests-cache's own 504 "Not Cached"; only 200s are stored.
         if response.status_code == 200:
             self._count(response)
@@ -314,7 +315,8 @@ def request_password_reset(host: str, key: str, username: str, *,
     sender = http or mount_retries(requests.Session(), Retries())
     try:
         response = sender.post(url + c.PASSWORD_RECOVERY_PATH, params={c.KEY_PARAM: key},
-                               json={c.RECOVERY_USERNAME_FIELD: username}, timeout=(5, 30))
+                               json={c.RECOVERY_USERNAME_FIELD: username}, timeout=(5, 30),
+                               auth=NO_AUTH)
     except requests.RequestException as err:
         raise transport_error(err, "POST", url + c.PASSWORD_RECOVERY_PATH) from None
     if response.status_code == c.HTTP_FORBIDDEN_KEY:

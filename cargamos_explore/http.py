@@ -81,6 +81,16 @@ class BearerAuth(requests.auth.AuthBase):
         return "BearerAuth(REDACTED)"
 
 
+class NoAuth(requests.auth.AuthBase):
+    """No credentials at all, and none taken from ``.netrc`` either (see BearerAuth)."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
+NO_AUTH = NoAuth()
+
+
 def mount_retries(http: HTTP, retries: Retries, pool: int = 8) -> HTTP:
     adapter = HTTPAdapter(max_retries=retries.to_urllib3(), pool_connections=pool,
                           pool_maxsize=pool)
