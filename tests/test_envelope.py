@@ -11,6 +11,8 @@ import cargamos_explore as cx
 from cargamos_explore.envelope import Message, unwrap
 from cargamos_explore.scrub import scrub
 
+FAKE_KEY = "s3cr3t-org-key"
+
 
 @pytest.mark.parametrize(("raw", "level", "code", "item", "text"), [
     ("[INFO] 3 orders were successfully parsed", "INFO", None, None,
@@ -33,7 +35,8 @@ def response(status: int, body: bytes, content_type: str = "application/json"
     answer = requests.Response()
     answer.status_code, answer._content = status, body
     answer.headers["Content-Type"] = content_type
-    answer.request = requests.Request("GET", "http://h/v1/login?key=s3cr3t-key").prepare()
+    answer.request = requests.Request("GET", "http://h/v1/login",
+                                      params={"key": FAKE_KEY}).prepare()
     return answer
 
 
@@ -50,7 +53,7 @@ def test_failures_map_to_errors(status: int, error: type[cx.APIError]) -> None:
     with pytest.raises(error) as caught:
         unwrap(response(status, body))
     assert caught.value.status == status and caught.value.messages[0].code == "SOME_CODE"
-    assert "s3cr3t-key" not in str(caught.value) and "key=REDACTED" in caught.value.url
+    assert FAKE_KEY not in str(caught.value) and "key=REDACTED" in caught.value.url
 
 
 def test_ok_envelope_returns_data() -> None:
