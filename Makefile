@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test test-pandas2 lint bench clean
+.PHONY: demo test test-repeat test-pandas2 bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,16 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.demo-installed
 	$(BIN)/cargamos-explore demo
 
+# The suite runs with CARGAMOS_* and a .netrc aimed at a local trap, as on an analyst's
+# machine: it fails if any test, doctest, README example or notebook reaches the trap.
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check cargamos_explore tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/python -m tests.trap -- $(BIN)/pytest
+
+# The whole suite five times in a row: a test that depends on timing shows up here.
+test-repeat: $(VENV)/.test-installed
+	for i in 1 2 3 4 5; do echo "run $$i"; $(BIN)/python -m tests.trap -- $(BIN)/pytest -q || exit 1; done
 
 # The pure frame tests again on the oldest supported pandas major.
 test-pandas2: | $(BIN)/python

@@ -70,8 +70,11 @@ def test_an_early_empty_page_is_refused() -> None:
 def test_the_first_total_bounds_the_read() -> None:
     fetch, asked = fake_pages(total=250, limit=100)
     read = read_all(fetch, limit=100, concurrency=4, progress=False)
-    assert read.rows == 250 and sorted(set(asked)) == [1, 2, 3, 4]  # 4: asked ahead, dropped
-    assert read.pages == 3
+    assert read.rows == 250 and read.pages == 3
+    assert [row for part in read.parts for row in part] == list(range(250))
+    # Page 4 may have been asked for on speculation alongside page 1, or cancelled before it
+    # started: either way it is never used, and nothing past it is asked for.
+    assert {1, 2, 3} <= set(asked) <= {1, 2, 3, 4}
 
 
 def test_max_rows_stops_early() -> None:
