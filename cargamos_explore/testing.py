@@ -57,7 +57,7 @@ def _use_null_keyring() -> None:
         from keyring.backends.null import Keyring
     except ImportError:  # the optional dependency is absent: there is no keyring to read
         return
-    keyring.set_keyring(Keyring())
+    keyring.set_keyring(Keyring())  # type: ignore[no-untyped-call]  # keyring has no stubs
 
 
 def pytest_addoption(parser: Any) -> None:
