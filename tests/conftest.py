@@ -13,6 +13,8 @@ import requests
 import cargamos_explore as cx
 from cargamos_explore.sandbox import DEMO_ORGANISATIONS, Sandbox, serve
 
+from .reliability import Figures
+
 TIENDA, PAPELERIA, DISABLED = DEMO_ORGANISATIONS
 JOHN, JOHN_PASSWORD = "john.doe@gmail.com", TIENDA.users["john.doe@gmail.com"]
 ANA = "ana.lopez@tiendaejemplo.mx"
@@ -70,3 +72,21 @@ def user_stats(url: str, username: str) -> dict[str, Any]:
     empty = {"logins_ok": 0, "logins_failed": 0, "requests": 0, "login_times": []}
     found: dict[str, Any] = stats(url)["users"].get(username, empty)
     return found
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("reliability", "the reliability suite (tests/test_reliability.py)")
+    group.addoption("--reliability-scale", type=int, default=1,
+                    help="how long and how many times each reliability test runs (default 1)")
+    group.addoption("--reliability-report", type=Path, default=None,
+                    help="write the reliability figures to this Markdown file")
+
+
+@pytest.fixture(scope="session")
+def figures(request: pytest.FixtureRequest) -> Iterator[Figures]:
+    """The reliability figures of this run, written out at the end when asked for."""
+    collected = Figures(scale=request.config.getoption("--reliability-scale"))
+    yield collected
+    report = request.config.getoption("--reliability-report")
+    if report is not None:
+        collected.write(report)
