@@ -68,8 +68,8 @@ class Client:
             cache = "memory"  # the sandbox's port changes every run: a file could never hit
         self.timeouts = timeouts
         self.cache_policy = cache_policy
-        self._cache_prefix = identity_prefix(self.host, self._credentials.key or "",
-                                             self.username)
+        self._cache_prefix = "" if cache is False else identity_prefix(
+            self.host, self._credentials.key or "", self.username, self._credentials.password)
         self._cache = None if cache is False else cached_session(cache, self._cache_prefix)
         self._http: requests.Session = mount_retries(self._cache or requests.Session(), retries)
         self._keeper = TokenKeeper(self._login, margin=renew_margin, clock=clock)
