@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test test-repeat test-pandas2 bench clean
+.PHONY: demo test test-repeat test-pandas2 reliability bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test-pandas2: | $(BIN)/python
 	$(PYTHON) -m venv $(VENV)-pandas2
 	$(VENV)-pandas2/bin/pip install --quiet -e '.[test]' 'pandas>=2.2,<3'
 	$(VENV)-pandas2/bin/pytest -p no:randomly tests/test_frames.py tests/test_kpis.py
+
+# The reliability suite at a larger scale; rewrites RELIABILITY.md with its figures.
+reliability: $(VENV)/.test-installed
+	$(BIN)/pytest -q -m reliability --reliability-scale 4 --reliability-report RELIABILITY.md
 
 bench: $(VENV)/.test-installed
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
