@@ -16,7 +16,9 @@
     ├── PartialResultError               a page failed part-way through a multi-page read
     ├── NotCachedError                   offline mode asked for data the cache does not hold
     ├── OrdersSheetError                 an orders sheet cannot be turned into orders
-    └── OrdersSubmissionError            a batch of orders failed part-way through a sheet
+    ├── OrdersSubmissionError            a batch of orders failed part-way through a sheet
+    └── InvalidArgumentError             an argument's value is unusable (also a ValueError)
+        └── InvalidArgumentTypeError     an argument has the wrong type (also a TypeError)
 
 This module imports nothing from the package: every other module may import it.
 """
@@ -127,7 +129,8 @@ class NotCachedError(CargamosError):
 
 
 class OrdersSheetError(CargamosError):
-    """Raised when an orders sheet has missing or unknown columns; lists all problems."""
+    """Raised before any request when an orders sheet has missing or unknown columns, or
+    cells that cannot be sent (an infinite weight); ``problems`` lists every one at once."""
 
     def __init__(self, message: str, *, problems: tuple[str, ...]) -> None:
         super().__init__(message)
@@ -135,11 +138,14 @@ class OrdersSheetError(CargamosError):
 
 
 class OrdersSubmissionError(CargamosError):
-    """Raised when one batch of a sheet's orders fails after earlier batches went through.
+    """Raised when one batch of a sheet's orders fails and the sheet had other rows
+    (answered before it, or never sent after it).
 
-    ``results`` holds the rows answered so far (aligned with the input), ``first_unsent``
-    the first input position not known to be sent, and ``may_have_reached_server`` whether
-    the failing batch may have been created anyway.
+    ``results`` holds every row of the sheet (aligned with its index) with an ``outcome``
+    column saying what became of it (see ``outcomes.OUTCOMES``), and the server's answer for
+    the rows it answered (tracking ids of the created ones). ``first_unsent`` is the first
+    input position not known to be sent, and ``may_have_reached_server`` whether the
+    failing batch may have been created anyway.
     """
 
     def __init__(self, message: str, *, results: Any, first_unsent: int,
@@ -148,6 +154,23 @@ class OrdersSubmissionError(CargamosError):
         self.results = results
         self.first_unsent = first_unsent
         self.may_have_reached_server = may_have_reached_server
+
+
+class InvalidArgumentError(CargamosError, ValueError):
+    """Raised before any request when an argument's value cannot be used (a ``start`` that
+    is not a date, ``max_rows=0``, ``end`` before ``start``).
+
+    ``argument`` names the argument; the message starts with it and says what is accepted.
+    """
+
+    def __init__(self, message: str, *, argument: str) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+class InvalidArgumentTypeError(InvalidArgumentError, TypeError):
+    """Raised before any request when an argument has the wrong type (``start=20260101``,
+    ``max_rows=True``, a list where an orders DataFrame belongs); also a TypeError."""
 
 
 class UnknownValueWarning(UserWarning):

@@ -6,6 +6,7 @@ the results come back aligned row for row with the sheet.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from datetime import datetime
@@ -16,9 +17,10 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from . import contract as c
+from .arguments import flag, got
 from .envelope import parse_messages
-from .errors import APIError, OrdersSheetError, OrdersSubmissionError, TransportError
-from .frames import order_results_frame
+from .errors import InvalidArgumentTypeError, OrdersSheetError
+from .outcomes import aligned, row_spans, stopped
 from .schema import ORDER_SHEET_COLUMNS, Column
 
 MEXICO_CITY = ZoneInfo(c.TIMEZONE)
@@ -29,12 +31,29 @@ ALWAYS_REQUIRED = ("postal_code", "recipient_name", "recipient_phone",
 #: Where each sheet column goes in the order JSON; lifted from the schema table.
 ORDER_PATHS = {col.name: col.path for col in ORDER_SHEET_COLUMNS}
 
+NOT_FINITE = "not a finite number"
+NOT_JSON = "cannot be sent as JSON; give text or a number"
+
 #: Sends one batch of orders and returns the server's per-order results.
 Send = Callable[[list[dict[str, Any]]], list[Any]]
 
 
-def check_sheet(sheet: pd.DataFrame) -> None:
-    """Raise OrdersSheetError listing every missing and unknown column at once."""
+#: One cell that cannot be sent: (row counted from 1, column, what is wrong with it).
+CellProblem = tuple[int, str, str]
+
+
+def checked_sheet(sheet: Any) -> pd.DataFrame:
+    """``sheet`` itself if it is a DataFrame; anything else is refused before any request."""
+    if isinstance(sheet, pd.DataFrame):
+        return sheet
+    raise InvalidArgumentTypeError(
+        f"sheet must be a pandas DataFrame with one row per order; {got(sheet)}. Build one "
+        "with pd.DataFrame(records), pd.read_csv(path) or pd.read_excel(path).",
+        argument="sheet")
+
+
+def column_problems(sheet: pd.DataFrame) -> list[str]:
+    """Every missing and unknown column, in words."""
     columns = [str(name) for name in sheet.columns]
     problems = [f"unknown column {name!r}" for name in columns if name not in SHEET]
     problems += [f"missing required column {name!r}" for name in ALWAYS_REQUIRED
@@ -42,33 +61,78 @@ def check_sheet(sheet: pd.DataFrame) -> None:
     if "full_address" not in columns:
         problems += [f"missing column {name!r} (or give full_address instead)"
                      for name in ADDRESS_PARTS if name not in columns]
-    if sheet.empty:
-        problems.append("the sheet has no rows")
-    if problems:
-        raise OrdersSheetError(
-            f"the orders sheet cannot be sent ({len(problems)} problems): "
-            + "; ".join(problems) + f". Known columns: {', '.join(SHEET)}.",
-            problems=tuple(problems))
+    return problems
 
 
 def to_orders(sheet: pd.DataFrame) -> list[dict[str, Any]]:
-    """One order dict per row, nested by the contract's blocks; blank cells are left out."""
-    check_sheet(sheet)
-    records = sheet.to_dict(orient="records")
-    return [_order(row) for row in records]
+    """One order dict per row, nested by the contract's blocks; blank cells are left out.
+
+    Raises OrdersSheetError listing every bad column and every cell that cannot be sent
+    (an infinite weight, "nan" typed as a number) at once. A sheet with no rows gives [].
+    """
+    problems = column_problems(sheet)
+    known = sheet[[name for name in sheet.columns if str(name) in SHEET]]
+    orders: list[dict[str, Any]] = []
+    cells: list[CellProblem] = []
+    for position, row in enumerate(known.to_dict(orient="records"), start=1):
+        order, bad = _order(row, position)
+        orders.append(order)
+        cells += bad
+    if problems or cells:
+        raise _sheet_error(problems, cells)
+    return orders
 
 
-def _order(row: dict[Any, Any]) -> dict[str, Any]:
+def _sheet_error(problems: list[str], cells: list[CellProblem]) -> OrdersSheetError:
+    listed = [f"row {row}, column {name!r}: {why}" for row, name, why in cells]
+    by_column: dict[tuple[str, str], list[int]] = {}
+    for row, name, why in cells:
+        kind = NOT_FINITE if why.endswith(NOT_FINITE) else NOT_JSON
+        by_column.setdefault((name, kind), []).append(row)
+    summary = problems + [f"column {name!r}: {kind} in {row_spans(rows)}"
+                          for (name, kind), rows in by_column.items()]
+    known = f" Known columns: {', '.join(SHEET)}." if problems else ""
+    return OrdersSheetError(
+        f"the orders sheet cannot be sent ({_plural(len(problems) + len(cells), 'problem')}; "
+        f"nothing was sent): {'; '.join(summary)}. Rows are counted from 1 in sheet order; "
+        f"fix these (leave a cell blank to leave a field out) and send it again.{known}",
+        problems=tuple(problems + listed))
+
+
+def _order(row: dict[Any, Any], position: int) -> tuple[dict[str, Any], list[CellProblem]]:
     order: dict[str, Any] = {}
+    problems: list[CellProblem] = []
     for name, value in row.items():
         if _blank(value):
             continue
+        cell = _cell(SHEET[str(name)], value)
+        why = _unsendable(value, cell)
+        if why:
+            problems.append((position, str(name), why))
         target = order
         path = ORDER_PATHS[str(name)]
         for key in path[:-1]:
             target = target.setdefault(key, {})
-        target[path[-1]] = _cell(SHEET[str(name)], value)
-    return order
+        target[path[-1]] = cell
+    return order, problems
+
+
+def _unsendable(raw: Any, cell: Any) -> str | None:
+    """Why ``cell`` cannot go into the JSON body, or None.
+
+    JSON has no inf or NaN: requests would refuse the whole body while sending, which
+    looked like a network failure; a sheet problem is what it is.
+    """
+    if isinstance(cell, (str, bool, int)) or cell is None:
+        return None
+    if isinstance(cell, float):
+        shown = str(raw) if isinstance(raw, (float, int)) else repr(raw)
+        return None if math.isfinite(cell) else f"{shown} is {NOT_FINITE}"
+    try:
+        json.dumps(cell, allow_nan=False)
+    except (TypeError, ValueError):
+        return f"a {type(raw).__name__} value {NOT_JSON}"
+    return None
 
 
 def _blank(value: Any) -> bool:
@@ -148,31 +212,34 @@ def _codes(messages: Any, level: str) -> str | None:
     return ",".join(codes) or None
 
 
-def submit(sheet: pd.DataFrame, send: Send, *, batch_size: int = c.MAX_ORDERS_PER_REQUEST,
-           progress: bool | None = None) -> pd.DataFrame:
-    """Check the sheet, send it in batches, and return results aligned with its rows."""
-    orders = to_orders(sheet)
+def submit(sheet: pd.DataFrame, send: Send, *, creates: bool = True,
+           batch_size: int = c.MAX_ORDERS_PER_REQUEST, progress: bool | None = None
+           ) -> pd.DataFrame:
+    """Check the sheet, send it in batches, and return results aligned with its rows.
+
+    ``creates`` says whether ``send`` creates shipments (False for a dry run); it only
+    changes how a failure part-way through is reported. A sheet with no rows sends nothing
+    and returns an empty results frame. If a batch fails and the sheet has other batches,
+    OrdersSubmissionError says what became of every row; a one-batch sheet raises the
+    failure itself, which is then about every row.
+    """
+    flag("progress", progress, meaning="None shows a bar only for more than 3 batches")
+    orders = to_orders(checked_sheet(sheet))
     chunks = batches(len(orders), batch_size)
     rows: list[dict[str, Any]] = []
     show = progress if progress is not None else len(chunks) > 3
     for batch in tqdm(chunks, desc="order batches", disable=not show):
         try:
             answer = send(orders[batch.start:batch.stop])
-        except (TransportError, APIError) as err:
-            if not rows:
+        # Any failure at all: the rows answered so far must reach the user, or the
+        # shipments they created would be lost from view and sent again.
+        except Exception as err:
+            if len(chunks) == 1:
                 raise
-            raise OrdersSubmissionError(
-                f"rows {batch.start} onwards failed ({err}); rows before {batch.start} were "
-                "answered and are in .results. Check your shipments before sending the rest "
-                "again.", results=_aligned(rows, sheet.index[:len(rows)]),
-                first_unsent=batch.start,
-                may_have_reached_server=getattr(err, "may_have_reached_server", True),
-            ) from err
+            raise stopped(sheet.index, rows, batch, err, creates=creates) from err
         rows += result_rows(answer if isinstance(answer, list) else [], batch)
-    return _aligned(rows, sheet.index)
+    return aligned(rows, sheet.index)
 
 
-def _aligned(rows: list[dict[str, Any]], index: pd.Index) -> pd.DataFrame:
-    df = order_results_frame(rows)
-    df.index = index
-    return df
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import orjson
 import pandas as pd
 
+from . import arguments, fastpath, frames
 from . import contract as c
-from . import fastpath, frames
+from .errors import InvalidArgumentError, InvalidArgumentTypeError
 from .paging import Decoded, PageRead, Rows, read_all
 
 if TYPE_CHECKING:
@@ -20,34 +21,55 @@ if TYPE_CHECKING:
 MEXICO_CITY = ZoneInfo(c.TIMEZONE)
 DEFAULT_DAYS = 30
 When = date | datetime | str | None
+DATE_FORMS = ("a date, a datetime, or an ISO-8601 string such as '2026-11-01' or "
+              "'2026-11-01T08:00:00-06:00'")
 
 
 def window(start: When, end: When, *, today: date | None = None) -> dict[str, str]:
     """The ``from``/``to`` parameters: ISO date-times with the Mexico City offset.
 
     A bare date means local midnight; an ``end`` date includes that whole day. Without
-    bounds: the last 30 days up to the end of today (stable all day, so cacheable).
+    bounds: the last 30 days up to the end of today (stable all day, so cacheable). A bound
+    that is not a date, or an ``end`` before ``start``, raises InvalidArgumentError.
 
     >>> window("2026-11-01", date(2026, 11, 2))
     {'from': '2026-11-01T00:00:00-06:00', 'to': '2026-11-03T00:00:00-06:00'}
     """
     today = today or datetime.now(MEXICO_CITY).date()
-    begin = _instant(start, end_of_day=False) or _midnight(today - timedelta(days=DEFAULT_DAYS))
-    finish = _instant(end, end_of_day=True) or _midnight(today + timedelta(days=1))
+    begin = (_instant("start", start, end_of_day=False)
+             or _midnight(today - timedelta(days=DEFAULT_DAYS)))
+    finish = _instant("end", end, end_of_day=True) or _midnight(today + timedelta(days=1))
     if finish < begin:
-        raise ValueError(f"end ({finish.isoformat()}) is before start ({begin.isoformat()})")
+        raise InvalidArgumentError(
+            f"end ({finish.isoformat()}) is before start ({begin.isoformat()}); swap them, or "
+            "leave end out for up to the end of today", argument="end")
     return {c.LIST_PARAMS["start"]: begin.isoformat(), c.LIST_PARAMS["end"]: finish.isoformat()}
 
 
-def _instant(value: When, *, end_of_day: bool) -> datetime | None:
+def _instant(name: str, value: Any, *, end_of_day: bool) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, str):
-        value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+        value = _parsed(name, value)
+    if value is pd.NaT:  # a datetime by type, but no instant: checked before the next test
+        raise InvalidArgumentError(f"{name} is NaT; give {DATE_FORMS}, or None",
+                                   argument=name)
     if isinstance(value, datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=MEXICO_CITY)
         return aware.astimezone(MEXICO_CITY)
-    return _midnight(value + timedelta(days=1) if end_of_day else value)
+    if isinstance(value, date):
+        return _midnight(value + timedelta(days=1) if end_of_day else value)
+    raise InvalidArgumentTypeError(f"{name} must be {DATE_FORMS}, or None; {arguments.got(value)}",
+                                   argument=name)
+
+
+def _parsed(name: str, text: str) -> date | datetime:
+    text = text.strip()
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+    except ValueError as err:
+        raise InvalidArgumentError(f"{name} {text!r} is not an ISO-8601 date or date-time; "
+                                   f"give {DATE_FORMS}", argument=name) from err
 
 
 def _midnight(day: date) -> datetime:
@@ -55,11 +77,20 @@ def _midnight(day: date) -> datetime:
 
 
 def list_params(start: When, end: When, states: Any) -> dict[str, str]:
+    """The list query's parameters; every argument is checked (see ``arguments``)."""
     params = window(start, end)
-    if states:
-        chosen = [states] if isinstance(states, str) else list(states)
+    chosen = arguments.states(states)
+    if chosen:
         params[c.LIST_PARAMS["state"]] = c.STATE_SEPARATOR.join(chosen)
     return params
+
+
+def check_read(max_rows: Any, progress: Any, concurrency: Any) -> None:
+    """Refuse unusable read options before anything is sent."""
+    arguments.optional_count("max_rows", max_rows,
+                             meaning="the most rows to return; None for every row")
+    arguments.flag("progress", progress, meaning="None shows a bar only for long reads")
+    arguments.count("concurrency", concurrency, meaning="how many pages are read at once")
 
 
 def decode_records(body: bytes) -> Decoded[list[Any]]:
@@ -121,6 +152,7 @@ def with_provenance(df: pd.DataFrame, session: Session, endpoint: str, params: d
 
 def shipments(session: Session, start: When, end: When, states: Any, *, max_rows: int | None,
               progress: bool | None, concurrency: int) -> pd.DataFrame:
+    check_read(max_rows, progress, concurrency)
     params = list_params(start, end, states)
     read = read_shipments(session, params, decode_frame, max_rows=max_rows, progress=progress,
                           concurrency=concurrency, compact=fastpath.to_frame)
@@ -131,6 +163,7 @@ def shipments(session: Session, start: When, end: When, states: Any, *, max_rows
 
 def events(session: Session, start: When, end: When, states: Any, *, max_rows: int | None,
            progress: bool | None, concurrency: int) -> pd.DataFrame:
+    check_read(max_rows, progress, concurrency)
     params = list_params(start, end, states)
     read = read_shipments(session, params, decode_records, max_rows=max_rows,
                           progress=progress, concurrency=concurrency)

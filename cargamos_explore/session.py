@@ -78,15 +78,21 @@ class Session(Client):
 
     def validate_orders(self, sheet: pd.DataFrame, *, progress: bool | None = None
                         ) -> pd.DataFrame:
-        """Dry run: check every row of an orders sheet with the server; nothing is created."""
+        """Dry run: check every row of an orders sheet with the server; nothing is created.
+
+        A sheet with no rows returns an empty results frame without calling the server.
+        """
         return orders.submit(sheet, lambda batch: self._post_orders(batch, simulate=True),
-                             progress=progress)
+                             creates=False, progress=progress)
 
     def create_orders(self, sheet: pd.DataFrame, *, progress: bool | None = None
                       ) -> pd.DataFrame:
-        """Create a shipment per accepted row. Never retried blindly: see the errors."""
+        """Create a shipment per accepted row. Never retried blindly: if a batch fails
+        part-way, OrdersSubmissionError says which rows were created, may exist, or were
+        never sent. A sheet with no rows returns an empty results frame and sends nothing.
+        """
         return orders.submit(sheet, lambda batch: self._post_orders(batch, simulate=False),
-                             progress=progress)
+                             creates=True, progress=progress)
 
     def _post_orders(self, batch: list[dict[str, Any]], *, simulate: bool) -> Any:
         params = {c.SIMULATE_PARAM: str(simulate).lower()}
