@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import requests
 
 import cargamos_explore as cx
@@ -122,6 +123,9 @@ def outcome(call: Callable[[], Any]) -> str:
         result = call()
     except cx.CargamosError as err:
         return f"{type(err).__name__}: {str(err)[:90]}"
+    if isinstance(result, pd.DataFrame) and "status" in result:
+        counts = result["status"].value_counts()
+        return f"ok, {len(result)} rows: " + ", ".join(f"{n} {s}" for s, n in counts.items())
     if hasattr(result, "__len__"):
         return f"ok, {len(result)} rows"
     return "ok"

@@ -11,8 +11,10 @@ import logging
 import math
 import threading
 import traceback
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ import cargamos_explore as cx
 from cargamos_explore.sandbox import Sandbox, serve
 
 from .conftest import ANA, JOHN, TIENDA, open_session, stats, user_stats
-from .reliability import Calls, Figures, bare_call, hammer
+from .reliability import Calls, Figures, bare_call, hammer, outcome
 
 pytestmark = pytest.mark.reliability
 WINDOW = {"start": "2026-06-01", "end": "2026-12-31"}
@@ -232,3 +234,119 @@ def failure_texts(call: Callable[[], Any]) -> list[str]:
         call()
     return [str(caught.value), repr(caught.value),
             "".join(traceback.format_exception(caught.value))]
+
+
+def orders_sheet(rows: int) -> pd.DataFrame:
+    """``rows`` orders that the sandbox accepts, each with its own barcode."""
+    base = pd.read_csv(Path(__file__).parent / "fixtures" / "orders_sheet.csv",
+                       dtype={"postal_code": str}).iloc[[0]]
+    sheet = base.loc[base.index.repeat(rows)].reset_index(drop=True)
+    sheet["shipment_tracking_id"] = [f"R-{i:05d}" for i in range(rows)]
+    return sheet
+
+
+def test_orders_under_faults_are_never_lost_or_duplicated(scale: int, figures: Figures) -> None:
+    sandbox = Sandbox(size=10, seed=5)
+    org = sandbox.accounts.organisation(TIENDA.key)
+    assert org is not None
+    with serve(sandbox) as base, open_session(base) as session:
+        session.login()
+        sandbox.set_faults(dropped=0.15, unavailable=0.15, retry_after=0)
+        for attempt in range(3 * scale):
+            sheet = orders_sheet(350)
+            sheet["shipment_tracking_id"] += f"-{attempt}"
+            try:
+                results = session.create_orders(sheet, progress=False)
+                outcome = pd.Series("created", index=results.index)
+            except cx.CargamosError as err:
+                results = getattr(err, "results", None)
+                assert results is not None, f"{type(err).__name__} without per-row outcomes"
+                outcome = results["outcome"].astype(str)
+            record_orders(figures, sheet, results, outcome, sandbox.shipper(org)._created)
+
+
+def record_orders(figures: Figures, sheet: pd.DataFrame, results: pd.DataFrame,
+                  outcome: pd.Series, created: list[Any]) -> None:
+    barcodes = [str(s.get("shipmentTrackingId")) for s in created]
+    ours = sheet["shipment_tracking_id"]
+    on_server = ours.map(barcodes.count)
+    reported = outcome == "created"
+    lost = int((reported & (on_server == 0)).sum() + (~reported & (outcome != "may exist")
+                                                       & (on_server > 0)).sum())
+    figures.add("Orders under 15% dropped connections and 15% 503s", rows=len(sheet),
+                created=int(reported.sum()), may_exist=int((outcome == "may exist").sum()),
+                never_sent=int((outcome == "never sent").sum()),
+                duplicated=int((on_server > 1).sum()), lost_or_misreported=lost)
+    assert (on_server <= 1).all() and lost == 0
+    assert results.loc[reported, "tracking_id"].notna().all()
+
+
+class Truncating(BaseHTTPRequestHandler):
+    """Logs anyone in, then cuts every other answer off halfway through."""
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/v1/login"):
+            body = b'{"version":"1.0.0","status":"OK","timestamp":1,"data":{"token":"t",' \
+                   b'"expiresIn":"3600"}}'
+        else:
+            body = b'{"version":"1.0.0","status":"OK","data":{"items":[{"trackingId":"CG1"'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def truncating_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Truncating)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def bad_inputs(session: cx.Session, sandbox: Sandbox) -> dict[str, Callable[[], Any]]:
+    sheet = orders_sheet(3)
+    html = lambda: (sandbox.set_faults(html=1.0), session.get_json("/v1/webhook"))  # noqa: E731
+    return {
+        "empty sheet": lambda: session.validate_orders(sheet.iloc[:0]),
+        "sheet without columns": lambda: session.validate_orders(pd.DataFrame()),
+        "sheet with unknown and missing columns": lambda: session.validate_orders(
+            sheet.drop(columns=["street"]).assign(colour="red")),
+        "weight as text": lambda: session.validate_orders(sheet.assign(weight="heavy")),
+        "weight of inf": lambda: session.validate_orders(sheet.assign(weight=float("inf"))),
+        "a list instead of a sheet": lambda: session.validate_orders([1, 2]),  # type: ignore[arg-type]
+        "10,000-row sheet": lambda: session.validate_orders(orders_sheet(10_000), progress=False),
+        "start='garbage'": lambda: session.shipments(start="garbage"),
+        "start=20260101": lambda: session.shipments(start=20260101),  # type: ignore[arg-type]
+        "max_rows=-5": lambda: session.shipments(max_rows=-5),
+        "states=['NOPE']": lambda: session.shipments(states=["NOPE"], progress=False),
+        "shipment('../webhook')": lambda: session.shipment("../webhook"),
+        "shipment('CG1?key=zz')": lambda: session.shipment("CG1?key=zz"),
+        "get_json('@127.0.0.2:8099/v1/x')": lambda: session.get_json("@127.0.0.2:8099/v1/x"),
+        "get_json('//example.com/x')": lambda: session.get_json("//example.com/x"),
+        "an HTML 502 page instead of JSON": html,
+    }
+
+
+def test_bad_input_gets_a_clear_error(figures: Figures) -> None:
+    sandbox = Sandbox(size=200, seed=5)
+    with serve(sandbox) as base, open_session(base, retries=cx.Retries(total=0)) as session:
+        for name, call in bad_inputs(session, sandbox).items():
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                got = outcome(call)
+            warned = "; ".join(f"{w.category.__name__}: {str(w.message)[:60]}" for w in caught)
+            figures.add("Bad input", input=name, got=got + (f" ({warned})" if warned else ""))
+            assert got.startswith(("ok", *[e for e in dir(cx) if e.endswith("Error")])), got
+    with truncating_server() as base, open_session(base) as session:
+        got = outcome(lambda: session.shipments(progress=False))
+    figures.add("Bad input", input="a truncated JSON body", got=got)
+    assert got.startswith("UnexpectedResponseError"), got
