@@ -28,6 +28,17 @@ FAILURES: Final = {
     c.HTTP_RATE_LIMITED: "too many requests; retry after Retry-After seconds",
     c.HTTP_UNAVAILABLE: "server trouble; try again later",
 }
+#: An order the sandbox accepts: Roma Norte is covered, the promise is 35 h after drop-off.
+EXAMPLE_ORDER: Final = {
+    c.LOCATION_BLOCK: {"street": "Calle Durango", "number": "120", "neighborhood": "Roma Norte",
+                       "subAdministrativeArea": "Cuauhtémoc",
+                       "administrativeArea": "Ciudad de México", c.POSTAL_CODE_FIELD: "06700"},
+    c.RECIPIENT_BLOCK: {"fullName": "Sofía Reyes", "phone": "+52 55 11112222"},
+    c.PACKAGE_BLOCK: {"packageType": "BOX", "weight": 800, "length": 20, "width": 15,
+                      "height": 10},
+    "shipperDropoffDate": "2026-12-01T10:00:00-06:00",
+    "expectedDeliveryDate": "2026-12-02T21:00:00-06:00",
+}
 DESCRIPTION: Final = (
     "The Cargamos shipper API as cargamos-explore assumes it (see the project's contract: "
     "DOC items come from Cargamos' documentation, the rest are LEGACY or ASSUMED). Every "
@@ -174,7 +185,8 @@ def _orders() -> dict[str, Any]:
                        "own ACCEPTED or REJECTED result inside a 200.",
         "parameters": [_query(c.SIMULATE_PARAM, {"type": "boolean", "default": False},
                               "true: validate only, create nothing (exactly true or false)")],
-        "requestBody": {"required": True, "content": _json(orders_request())},
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": orders_request(), "example": {c.ORDERS_FIELD: [EXAMPLE_ORDER]}}}},
         "responses": _responses({"type": "array", "items": ref("OrderResult")},
                                 c.HTTP_MALFORMED, c.HTTP_UNAUTHORIZED, links=link),
     }
