@@ -50,6 +50,8 @@ HTTP_UNAUTHORIZED: Final = 401
 HTTP_FORBIDDEN_KEY: Final = 403
 HTTP_NOT_FOUND: Final = 404
 HTTP_RATE_LIMITED: Final = 429
+HTTP_METHOD_NOT_ALLOWED: Final = 405  # with an Allow header (RFC 9110)
+HTTP_UNAVAILABLE: Final = 503
 
 #: `[LEVEL] [CODE] [ITEM_ID] free text` (LEGACY). CODE and ITEM_ID are optional.
 MESSAGE_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -84,6 +86,7 @@ CODE_FORBIDDEN: Final = "FORBIDDEN"
 CODE_NOT_FOUND: Final = "NOT_FOUND"
 CODE_RATE_LIMITED: Final = "RATE_LIMITED"
 CODE_UNAVAILABLE: Final = "UNAVAILABLE"
+CODE_METHOD_NOT_ALLOWED: Final = "METHOD_NOT_ALLOWED"
 
 #: Order blocks (DOC content, ASSUMED property names).
 LOCATION_BLOCK: Final = "recipientLocation"
@@ -119,6 +122,8 @@ TIMEZONE: Final = "America/Mexico_City"
 SANDBOX_STATS_PATH: Final = "/_sandbox/stats"
 SANDBOX_REVOKE_PATH: Final = "/_sandbox/revoke"
 SANDBOX_FAULTS_PATH: Final = "/_sandbox/faults"
+#: The contract as an OpenAPI 3.1 document, served by the sandbox.
+OPENAPI_PATH: Final = "/openapi.json"
 
 #: Orders per request (ASSUMED) and the shortest promise the sandbox honours (ASSUMED).
 MAX_ORDERS_PER_REQUEST: Final = 100

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 FAULT_KINDS = ("unavailable", "rate_limited", "dropped", "html")
+#: A day: longer waits are a typo, and an unbounded one cannot be sent as a header.
+MAX_RETRY_AFTER = 86_400
 
 
 @dataclass(frozen=True)
@@ -26,20 +28,27 @@ class Faults:
 
     def __post_init__(self) -> None:
         for name in FAULT_KINDS:
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"fault rate {name} must be between 0 and 1")
+            if not _is_real(getattr(self, name)) or not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"fault rate {name} must be a number between 0 and 1")
+        # One draw picks at most one fault, so rates are shares of the same unit (the slack
+        # lets 0.1 + 0.2 + 0.3 + 0.4 through despite rounding).
+        if sum(getattr(self, name) for name in FAULT_KINDS) > 1.0 + 1e-9:
+            raise ValueError("fault rates must add up to at most 1")
+        wait = self.retry_after
+        if not _is_whole(wait) or not 0 <= wait <= MAX_RETRY_AFTER:
+            raise ValueError(f"retry_after must be a whole number of seconds between 0 and "
+                             f"{MAX_RETRY_AFTER}")
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def updated(self, changes: dict[str, Any]) -> Faults:
-        known = {f.name: f.type for f in fields(self)}
+        known = {f.name for f in fields(self)}
         unknown = set(changes) - set(known)
         if unknown:
             raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
-        rates = {k: float(v) for k, v in changes.items() if k in FAULT_KINDS}
-        wait = int(changes.get("retry_after", self.retry_after))
-        return replace(self, retry_after=wait, **rates)
+        # replace() runs __post_init__, so a bad value raises before anything is applied.
+        return replace(self, **changes)
 
 
 class FaultPicker:
@@ -59,3 +68,11 @@ class FaultPicker:
             if draw < threshold:
                 return kind
         return None
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

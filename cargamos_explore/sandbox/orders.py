@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,6 +12,8 @@ from .. import contract as c
 from .geo import COVERED_POSTAL_CODES
 
 Problem = tuple[str, str]  # (code, text)
+LOCATION_TEXTS = (*c.LOCATION_COMPONENTS, c.FULL_ADDRESS_FIELD, "intNumber", "country", "notes",
+                  "reference")
 
 
 @dataclass
@@ -80,12 +83,9 @@ def _location(loc: Any) -> list[Problem]:
     code = loc.get(c.POSTAL_CODE_FIELD)
     if _blank(code):
         problems.append(_missing(c.POSTAL_CODE_FIELD))
-    elif not isinstance(code, str) or not c.POSTAL_CODE_PATTERN.match(code):
+    elif not _matches(c.POSTAL_CODE_PATTERN, code):
         problems.append(_invalid(c.POSTAL_CODE_FIELD, "must be a string of 5 digits"))
-    for name in ("lat", "lng"):
-        if loc.get(name) is not None and not _is_number(loc.get(name)):
-            problems.append(_invalid(name, "must be a number"))
-    return problems
+    return problems + _numbers(loc, ("lat", "lng")) + _texts(loc, LOCATION_TEXTS)
 
 
 def _recipient(info: Any) -> list[Problem]:
@@ -93,9 +93,9 @@ def _recipient(info: Any) -> list[Problem]:
         return [_missing(c.RECIPIENT_BLOCK)]
     problems = [_missing(f) for f in c.RECIPIENT_REQUIRED if _blank(info.get(f))]
     phone = info.get("phone")
-    if not _blank(phone) and not (isinstance(phone, str) and c.PHONE_PATTERN.match(phone)):
+    if not _blank(phone) and not _matches(c.PHONE_PATTERN, phone):
         problems.append(_invalid("phone", "is not a 10-digit Mexican number"))
-    return problems
+    return problems + _texts(info, ("fullName", *c.RECIPIENT_OPTIONAL))
 
 
 def _package(pkg: Any) -> list[Problem]:
@@ -106,10 +106,12 @@ def _package(pkg: Any) -> list[Problem]:
                           ("dimensionsUnit", c.DIMENSION_UNITS)):
         if pkg.get(name) is not None and pkg.get(name) not in allowed:
             problems.append(_invalid(name, f"must be one of {', '.join(allowed)}"))
-    for name in ("weight", "length", "width", "height", "contentValue"):
-        if pkg.get(name) is not None and not _is_number(pkg.get(name)):
-            problems.append(_invalid(name, "must be a number"))
-    return problems
+    problems += _numbers(pkg, ("weight", "length", "width", "height", "contentValue"))
+    items = pkg.get(c.PACKAGE_ITEMS_FIELD)
+    if items is not None and not (isinstance(items, list)
+                                  and all(isinstance(i, dict) for i in items)):
+        problems.append(_invalid(c.PACKAGE_ITEMS_FIELD, "must be a list of objects"))
+    return problems + _texts(pkg, ("description", "valueCurrency"))
 
 
 def _service(order: dict[str, Any]) -> list[Problem]:
@@ -120,7 +122,25 @@ def _service(order: dict[str, Any]) -> list[Problem]:
             problems.append(_missing(name))
         elif parse_datetime(value) is None:
             problems.append(_invalid(name, "must be an ISO-8601 date-time with an offset"))
-    return problems
+    return problems + _texts(order, c.SERVICE_OPTIONAL)
+
+
+def _texts(block: dict[str, Any], names: Iterable[str]) -> list[Problem]:
+    """Optional text fields: absent or null is fine, any other type is not. Without this
+    check a barcode of ``{}`` or ``12345`` would be accepted, stored and served back."""
+    return [_invalid(n, "must be a string") for n in names
+            if block.get(n) is not None and not isinstance(block.get(n), str)]
+
+
+def _numbers(block: dict[str, Any], names: Iterable[str]) -> list[Problem]:
+    return [_invalid(n, "must be a number") for n in names
+            if block.get(n) is not None and not _is_number(block.get(n))]
+
+
+def _matches(pattern: re.Pattern[str], value: Any) -> bool:
+    """The contract's patterns use ``\\d`` and ``$``, which also accept other scripts' digits
+    and a trailing newline; only ASCII and the whole string count here."""
+    return isinstance(value, str) and value.isascii() and pattern.fullmatch(value) is not None
 
 
 def _compliance(order: dict[str, Any]) -> list[Problem]:
@@ -149,7 +169,7 @@ def _is_number(value: Any) -> bool:
 
 def parse_datetime(value: Any) -> datetime | None:
     """An ISO-8601 date-time with an explicit offset, else None."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not value.isascii():
         return None
     try:
         parsed = datetime.fromisoformat(value)

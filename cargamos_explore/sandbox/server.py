@@ -63,8 +63,10 @@ class Sandbox:
         """Revoke every live token of ``username`` (the next call with one gets 401)."""
         return self.accounts.revoke(username)
 
-    def set_faults(self, **rates: Any) -> Faults:
-        """Change fault settings while running, e.g. ``set_faults(html=1.0)``."""
+    def set_faults(self, /, **rates: Any) -> Faults:
+        """Change fault settings while running, e.g. ``set_faults(html=1.0)``.
+
+        Raises ValueError, changing nothing, when a setting is unknown or out of range."""
         self.faults.faults = self.faults.faults.updated(rates)
         return self.faults.faults
 

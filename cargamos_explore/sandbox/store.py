@@ -18,8 +18,10 @@ from .data import ShipmentTable, generate, iso
 from .render import render_rows
 
 PAGE_CACHE_SIZE = 512
-TRACKING_ID = re.compile(r"^CG(\d)(\d{10})$")
-GENERATED_BARCODE = re.compile(r"^SHP(\d{8})$")
+# ASCII digits and fullmatch: `\d` and `$` would also take other scripts' digits and a
+# trailing newline, and answer for a shipment under an id that is not its own.
+TRACKING_ID = re.compile(r"CG([0-9])([0-9]{10})")
+GENERATED_BARCODE = re.compile(r"SHP([0-9]{8})")
 
 
 class ShipperData:
@@ -85,7 +87,7 @@ class ShipperData:
         return rows
 
     def find(self, tracking_id: str) -> dict[str, Any] | None:
-        match = TRACKING_ID.match(tracking_id)
+        match = TRACKING_ID.fullmatch(tracking_id)
         if not match or int(match.group(1)) != self.org.number:
             return None
         row = int(match.group(2))
@@ -94,7 +96,7 @@ class ShipperData:
         return next((s for s in self._created_snapshot() if s["trackingId"] == tracking_id), None)
 
     def barcode_taken(self, barcode: str) -> bool:
-        generated = GENERATED_BARCODE.match(barcode)
+        generated = GENERATED_BARCODE.fullmatch(barcode)
         if generated and int(generated.group(1)) < len(self.table):
             return bool(self.table.columns["has_barcode"][int(generated.group(1))])
         with self._lock:
@@ -107,7 +109,7 @@ class ShipperData:
             number = self._size + len(self._created)
             tracking_id = f"{self.org.prefix}{number:010d}"
             barcode = order.get("shipmentTrackingId")
-            if barcode:
+            if isinstance(barcode, str) and barcode:
                 self._barcodes.add(barcode)
             self._created.append(_new_shipment(order, tracking_id, now))
         return tracking_id
