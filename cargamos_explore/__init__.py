@@ -20,6 +20,7 @@ from .errors import (
     CargamosError,
     ConfigurationError,
     CredentialsNotFoundError,
+    InvalidTrackingIdError,
     NotCachedError,
     NotFoundError,
     OrdersSheetError,
@@ -32,6 +33,7 @@ from .errors import (
     UnexpectedResponseError,
     UnknownKeyError,
     UnknownValueWarning,
+    UnsafePathError,
 )
 from .http import Retries, Timeouts
 from .kpis import KPIReport, kpis
@@ -48,6 +50,7 @@ __all__ = [
     "ConfigurationError",
     "Credentials",
     "CredentialsNotFoundError",
+    "InvalidTrackingIdError",
     "KPIReport",
     "Message",
     "NotCachedError",
@@ -66,6 +69,7 @@ __all__ = [
     "UnexpectedResponseError",
     "UnknownKeyError",
     "UnknownValueWarning",
+    "UnsafePathError",
     "__version__",
     "kpis",
     "login",
