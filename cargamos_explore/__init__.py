@@ -22,6 +22,7 @@ from .errors import (
     CredentialsNotFoundError,
     InvalidArgumentError,
     InvalidArgumentTypeError,
+    InvalidTrackingIdError,
     NotCachedError,
     NotFoundError,
     OrdersSheetError,
@@ -34,6 +35,7 @@ from .errors import (
     UnexpectedResponseError,
     UnknownKeyError,
     UnknownValueWarning,
+    UnsafePathError,
 )
 from .http import Retries, Timeouts
 from .kpis import KPIReport, kpis
@@ -52,6 +54,7 @@ __all__ = [
     "CredentialsNotFoundError",
     "InvalidArgumentError",
     "InvalidArgumentTypeError",
+    "InvalidTrackingIdError",
     "KPIReport",
     "Message",
     "NotCachedError",
@@ -70,6 +73,7 @@ __all__ = [
     "UnexpectedResponseError",
     "UnknownKeyError",
     "UnknownValueWarning",
+    "UnsafePathError",
     "__version__",
     "kpis",
     "login",

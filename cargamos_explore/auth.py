@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
 Clock = Callable[[], float]
 #: What a login returns: the token value and its lifetime in seconds.
@@ -58,6 +59,17 @@ class Token:
     def is_fresh(self) -> bool:
         """True until the renewal point (expiry minus the margin)."""
         return self.clock() < self.renew_at
+
+    def __reduce__(self) -> NoReturn:
+        # A pickle is a file, a cache entry or a saved notebook: a live token must not ride.
+        raise TypeError("a Token cannot be pickled: it holds a live bearer token. Keep "
+                        "expires_at if you need it; log in again for a new token.")
+
+    def __copy__(self) -> Token:
+        return self  # frozen: a copy would be equal in every way
+
+    def __deepcopy__(self, memo: object) -> Token:
+        return self
 
     def __repr__(self) -> str:
         left = int(self.time_left.total_seconds())

@@ -26,11 +26,21 @@ from .errors import (
     UnexpectedResponseError,
     UnknownKeyError,
 )
-from .http import NO_AUTH, BearerAuth, Retries, Timeouts, mount_retries, transport_error
+from .http import (
+    NO_AUTH,
+    BearerAuth,
+    Retries,
+    Timeouts,
+    mount_pools,
+    resolve_path,
+    send_with_retries,
+)
 from .scrub import install_log_filters, scrub
 
 log = logging.getLogger("cargamos_explore")
 STALE_FOREVER = 10 * 365 * 24 * 3600
+#: Sends of one call, each with a new token after a 401; see _authorized.
+MAX_TOKEN_ROUNDS = 4
 
 
 class Client:
@@ -71,7 +81,8 @@ class Client:
         self._cache_prefix = "" if cache is False else identity_prefix(
             self.host, self._credentials.key or "", self.username, self._credentials.password)
         self._cache = None if cache is False else cached_session(cache, self._cache_prefix)
-        self._http: requests.Session = mount_retries(self._cache or requests.Session(), retries)
+        self._retries = retries
+        self._http: requests.Session = mount_pools(self._cache or requests.Session())
         self._keeper = TokenKeeper(self._login, margin=renew_margin, clock=clock)
         self._offline = offline
         self._counts = Counter[str]()
@@ -126,7 +137,9 @@ class Client:
         """How many logins this session has performed."""
         return self._keeper.logins
 
-    def secrets(self) -> tuple[str, ...]:
+    def _secrets(self) -> tuple[str, ...]:
+        """The password, key and current token, for scrubbing and for tests that look
+        for leaks; never shown."""
         token = self._keeper.current
         return self._credentials.secrets() + ((token.value,) if token else ())
 
@@ -137,13 +150,12 @@ class Client:
     def _login(self) -> LoginResult:
         url = self.host + c.LOGIN_PATH
         creds = self._credentials
-        try:
-            # The docs' cURL example sends an empty JSON body on this GET; so do we.
-            response = self._http.get(url, params={c.KEY_PARAM: creds.key}, json={},
-                                      auth=(creds.username, creds.password),
-                                      timeout=self.timeouts.as_tuple())
-        except requests.RequestException as err:
-            raise transport_error(err, "GET", url) from None
+        # The docs' cURL example sends an empty JSON body on this GET; so do we.
+        response = send_with_retries(
+            lambda: self._http.get(url, params={c.KEY_PARAM: creds.key}, json={},
+                                   auth=(creds.username, creds.password),
+                                   timeout=self.timeouts.as_tuple()),
+            "GET", url, self._retries)
         self._check_login(response)
         data = unwrap(response)
         try:
@@ -172,45 +184,59 @@ class Client:
     # --- calls ----------------------------------------------------------------------
     def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                 json: Any = None) -> requests.Response:
-        """Send an authenticated call; on 401 log in once more and retry it once.
+        """Send an authenticated call to ``path`` on this host; on 401 log in once more and
+        retry it. A path that could reach another host raises UnsafePathError.
 
         A fresh cached answer is returned before any token is asked for, so a warm rerun
         costs no login. Offline, only cached answers (even stale ones) are returned.
         """
-        cached = self._cached(method, path, params)
+        url = resolve_path(self.host, path)
+        cached = self._cached(method, url, path, params)
         if cached is not None:
             return cached
-        token = self._keeper.token()
-        response = self._send(method, path, params, json, token)
-        if response.status_code != c.HTTP_UNAUTHORIZED:
-            return response
-        log.info("The token was refused (revoked or expired early); logging in again.")
-        self._keeper.reject(token)
-        response = self._send(method, path, params, json, self._keeper.token())
-        if response.status_code == c.HTTP_UNAUTHORIZED:
-            raise TokenRejectedError(
-                f"{method} {path} was refused with 401 even with a fresh token; the account "
-                "may lack access to this endpoint.")
-        return response
+        return self._authorized(method, url, path, params, json)
 
-    def _send(self, method: str, path: str, params: Mapping[str, Any] | None, json: Any,
-              token: Token) -> requests.Response:
-        url = self.host + path
+    def _authorized(self, method: str, url: str, path: str, params: Mapping[str, Any] | None,
+                    json: Any) -> requests.Response:
+        """Send until the answer is not a 401. A token that went stale on the way (a slow
+        answer, a long Retry-After) may expire at the server first: that 401 says nothing
+        about access, so only a second refusal of a still-fresh token is an error."""
+        refused_fresh = 0
+        for _ in range(MAX_TOKEN_ROUNDS):
+            response, token = self._send(method, url, path, params, json)
+            if response.status_code != c.HTTP_UNAUTHORIZED:
+                return response
+            refused_fresh += token.is_fresh
+            if refused_fresh == 2:
+                break
+            log.info("The token was refused (revoked or expired); logging in again.")
+            self._keeper.reject(token)
+        raise TokenRejectedError(
+            f"{method} {path} was refused with 401 even with a fresh token; the account "
+            "may lack access to this endpoint.")
+
+    def _send(self, method: str, url: str, path: str, params: Mapping[str, Any] | None,
+              json: Any) -> tuple[requests.Response, Token]:
+        """The answer, after retries, and the token its last attempt carried."""
         extra: dict[str, Any] = {}
         if self._cache is not None:
             extra["expire_after"] = self.cache_policy.expire_after(path, dict(params or {}))
-        try:
-            response = self._http.request(
-                method, url, params=params, json=json, timeout=self.timeouts.as_tuple(),
-                auth=BearerAuth(token.value), **extra)
-        except requests.RequestException as err:
-            raise transport_error(err, method, url) from None
+        sent: list[Token] = []
+
+        def attempt() -> requests.Response:
+            # Asked for on every attempt: a Retry-After wait can outlast the token.
+            sent.append(self._keeper.token())
+            return self._http.request(method, url, params=params, json=json,
+                                      timeout=self.timeouts.as_tuple(),
+                                      auth=BearerAuth(sent[-1].value), **extra)
+
+        response = send_with_retries(attempt, method, url, self._retries)
         self._count(response)
         log.debug("%s %s -> %s%s", method, path, response.status_code,
                   " (cached)" if getattr(response, "from_cache", False) else "")
-        return response
+        return response, sent[-1]
 
-    def _cached(self, method: str, path: str, params: Mapping[str, Any] | None
+    def _cached(self, method: str, url: str, path: str, params: Mapping[str, Any] | None
                 ) -> requests.Response | None:
         """The cached answer, if any, without sending anything or logging in."""
         if self._cache is None or method != "GET":
@@ -220,7 +246,7 @@ class Client:
             return None
         # Offline, an expired answer beats none: the notebook is rerun to see old results.
         headers = {"Cache-Control": f"stale-if-error={STALE_FOREVER}"} if self._offline else {}
-        response = self._cache.request(method, self.host + path, params=params, headers=headers,
+        response = self._cache.request(method, url, params=params, headers=headers,
                                        only_if_cached=True, timeout=self.timeouts.as_tuple(),
                                        auth=NO_AUTH)
         # A miss comes back as requests-cache's own 504 "Not Cached"; only 200s are stored.
@@ -280,7 +306,8 @@ class Client:
     def request_password_reset(self, username: str | None = None) -> None:
         """Ask Cargamos to e-mail ``username`` (default: this user) a password-reset link."""
         request_password_reset(self.host, self._credentials.key or "",
-                               username or self.username, http=self._http)
+                               username or self.username, http=self._http,
+                               retries=self._retries)
 
     # --- lifecycle ------------------------------------------------------------------
     def close(self) -> None:
@@ -306,19 +333,20 @@ class Client:
 
 
 def request_password_reset(host: str, key: str, username: str, *,
-                           http: requests.Session | None = None) -> None:
+                           http: requests.Session | None = None,
+                           retries: Retries = Retries()) -> None:
     """Ask Cargamos to e-mail ``username`` a reset link; needs no password.
 
     The server answers the same whether or not the user exists, so this reveals nothing.
     """
-    url = resolve_host(host, {}) or host
-    sender = http or mount_retries(requests.Session(), Retries())
-    try:
-        response = sender.post(url + c.PASSWORD_RECOVERY_PATH, params={c.KEY_PARAM: key},
-                               json={c.RECOVERY_USERNAME_FIELD: username}, timeout=(5, 30),
-                               auth=NO_AUTH)
-    except requests.RequestException as err:
-        raise transport_error(err, "POST", url + c.PASSWORD_RECOVERY_PATH) from None
+    base = resolve_host(host, {}) or host
+    url = base + c.PASSWORD_RECOVERY_PATH
+    sender = http or mount_pools(requests.Session())
+    response = send_with_retries(
+        lambda: sender.post(url, params={c.KEY_PARAM: key},
+                            json={c.RECOVERY_USERNAME_FIELD: username}, timeout=(5, 30),
+                            auth=NO_AUTH),
+        "POST", url, retries)
     if response.status_code == c.HTTP_FORBIDDEN_KEY:
-        raise UnknownKeyError(f"{url} does not know the organisation key, or it is disabled.")
+        raise UnknownKeyError(f"{base} does not know the organisation key, or it is disabled.")
     unwrap(response)

@@ -8,7 +8,7 @@ import netrc
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NoReturn
 from urllib.parse import urlsplit
 
 from . import contract as c
@@ -34,6 +34,17 @@ class Credentials:
     def secrets(self) -> tuple[str, ...]:
         return tuple(s for s in (self.password, self.key) if s)
 
+    def __reduce__(self) -> NoReturn:
+        # A pickle is a file, a cache entry or a saved notebook: a password must not ride.
+        raise TypeError("Credentials cannot be pickled: they hold a password and an "
+                        "organisation key. Pickle the username and look the rest up again.")
+
+    def __copy__(self) -> Credentials:
+        return self  # frozen: a copy would be equal in every way
+
+    def __deepcopy__(self, memo: object) -> Credentials:
+        return self
+
 
 Source = Callable[[str, Mapping[str, str]], "Credentials | None"]
 
@@ -44,6 +55,13 @@ def resolve_host(host: str | None, env: Mapping[str, str]) -> str | None:
     if chosen is None:
         return None
     chosen = c.HOST_PRESETS.get(chosen, chosen).rstrip("/")
+    if "@" in chosen:
+        # A username or password in the host would be sent to whoever the part after the
+        # '@' names, and the host string is shown in reprs, errors and every frame's attrs.
+        after = chosen.rpartition("@")[2].split("/")[0]
+        raise ConfigurationError(
+            f"the host (…@{after}) contains a username or password; give the bare host, "
+            "e.g. 'https://api.example.com', and pass username= and password= instead.")
     if urlsplit(chosen).scheme not in ("http", "https") or not urlsplit(chosen).netloc:
         raise ConfigurationError(
             f"host {chosen!r} is not a URL; use e.g. 'https://api.example.com' or one of "

@@ -13,6 +13,8 @@
     │   ├── ServerError                  5xx after every retry
     │   └── UnexpectedResponseError      the body was not the JSON envelope (an HTML page)
     ├── TransportError                   the request failed below HTTP (connection, timeout)
+    ├── UnsafePathError                  a path would send the call somewhere else (ValueError)
+    ├── InvalidTrackingIdError           a value cannot be a tracking id (ValueError)
     ├── PartialResultError               a page failed part-way through a multi-page read
     ├── NotCachedError                   offline mode asked for data the cache does not hold
     ├── OrdersSheetError                 an orders sheet cannot be turned into orders
@@ -111,6 +113,17 @@ class TransportError(CargamosError):
     def __init__(self, message: str, *, may_have_reached_server: bool) -> None:
         super().__init__(message)
         self.may_have_reached_server = may_have_reached_server
+
+
+class UnsafePathError(CargamosError, ValueError):
+    """Raised before anything is sent when a path given to ``get_json``, ``get_frame`` or
+    ``request`` could reach another host (a full URL elsewhere, ``//host``, ``@``, a
+    backslash, ``..``, control characters): the call would carry the token there."""
+
+
+class InvalidTrackingIdError(CargamosError, ValueError):
+    """Raised before anything is sent when a ``tracking_id`` is not a string, is empty, or
+    holds characters no tracking id has (``/``, ``?``, ``#``, whitespace, ``.``/``..``)."""
 
 
 class PartialResultError(CargamosError):

@@ -1,33 +1,32 @@
-"""Transport settings: urllib3 retries and timeouts mounted on a requests session."""
+"""Transport settings and the one retry loop: timeouts, retries, and where a path may go."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
+from urllib.parse import unquote, urlsplit
 
 import requests
 import requests.auth
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, InvalidHeader, NewConnectionError
+from urllib3.util import parse_url
 from urllib3.util.retry import Retry
 
-from .errors import TransportError
-from .scrub import scrub
+from .errors import TransportError, UnsafePathError
+from .scrub import hide_userinfo, scrub
 
 HTTP = TypeVar("HTTP", bound=requests.Session)
+#: One attempt of a call; called anew for every retry, so it can fetch a fresh token.
+Attempt = Callable[[], requests.Response]
+Sleep = Callable[[float], None]
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # POST is absent on purpose: creating orders twice is worse than an error.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-
-
-class BoundedRetry(Retry):
-    """urllib3's Retry, but a server's ``Retry-After`` can never stall us past a cap."""
-
-    max_retry_after: float = 30.0
-
-    def get_retry_after(self, response: Any) -> float | None:
-        after = super().get_retry_after(response)
-        return None if after is None else min(after, self.max_retry_after)
+#: Failures after the request went out (reset, read timeout): it may have been processed.
+READ_RETRIES = 2
 
 
 @dataclass(frozen=True)
@@ -43,15 +42,64 @@ class Retries:
     backoff_max: float = 8.0
     max_retry_after: float = 30.0
 
-    def to_urllib3(self) -> Retry:
-        retry = BoundedRetry(
-            total=self.total, connect=self.total, read=2, status=self.total,
-            backoff_factor=self.backoff_factor, backoff_max=self.backoff_max,
-            status_forcelist=RETRY_STATUSES, allowed_methods=IDEMPOTENT_METHODS,
-            respect_retry_after_header=True, raise_on_status=False,
-        )
-        retry.max_retry_after = self.max_retry_after
-        return retry
+    def backoff(self, retry: int) -> float:
+        """Seconds before retry number ``retry`` (1-based); the first goes at once."""
+        return 0.0 if retry <= 1 else min(self.backoff_max,
+                                          self.backoff_factor * 2 ** (retry - 1))
+
+    def wait(self, response: requests.Response | None, retry: int) -> float:
+        """The server's ``Retry-After`` (capped at ``max_retry_after``), else the backoff."""
+        header = None if response is None else response.headers.get("Retry-After")
+        try:
+            after = None if header is None else Retry(0).parse_retry_after(header)
+        except InvalidHeader:
+            after = None
+        return self.backoff(retry) if after is None else min(after, self.max_retry_after)
+
+
+def send_with_retries(attempt: Attempt, method: str, url: str, retries: Retries, *,
+                      sleep: Sleep = time.sleep) -> requests.Response:
+    """Call ``attempt`` until it answers with a status not worth retrying, or retries end.
+
+    Retries live here rather than in urllib3 because urllib3 resends the very same prepared
+    request: after a long ``Retry-After`` wait that request carries an expired token, so
+    each of our attempts prepares its request again. Failures below HTTP raise
+    TransportError; the last answer is returned when every retry is used.
+    """
+    read_failures = 0
+    for retry in range(1, retries.total + 2):
+        outcome = _try(attempt)
+        last = retry > retries.total
+        response = outcome if isinstance(outcome, requests.Response) else None
+        if response is not None and (last or not _retry_status(response, method)):
+            return response
+        if not isinstance(outcome, requests.Response):
+            read_failures += not _never_connected(outcome)
+            if last or not _may_retry(outcome, method, read_failures):
+                # Raised outside the except block, so nothing chains the library's
+                # exception, whose text and request repeat ?key= and the Authorization.
+                raise transport_error(outcome, method, url)
+        sleep(retries.wait(response, retry))
+    raise AssertionError("unreachable: the last try returns or raises")
+
+
+def _try(attempt: Attempt) -> requests.Response | requests.RequestException:
+    try:
+        return attempt()
+    except (requests.ConnectionError, requests.Timeout) as err:
+        return err
+
+
+def _retry_status(response: requests.Response, method: str) -> bool:
+    return response.status_code in RETRY_STATUSES and method.upper() in IDEMPOTENT_METHODS
+
+
+def _may_retry(failure: requests.RequestException, method: str, read_failures: int) -> bool:
+    """A connection never made is always safe to retry; any other failure only for an
+    idempotent method, and only a few times."""
+    if _never_connected(failure):
+        return True
+    return method.upper() in IDEMPOTENT_METHODS and read_failures <= READ_RETRIES
 
 
 @dataclass(frozen=True)
@@ -91,19 +139,66 @@ class NoAuth(requests.auth.AuthBase):
 NO_AUTH = NoAuth()
 
 
-def mount_retries(http: HTTP, retries: Retries, pool: int = 8) -> HTTP:
-    adapter = HTTPAdapter(max_retries=retries.to_urllib3(), pool_connections=pool,
-                          pool_maxsize=pool)
+def mount_pools(http: HTTP, pool: int = 8) -> HTTP:
+    """Size the connection pools; urllib3 itself never retries (see send_with_retries)."""
+    adapter = HTTPAdapter(max_retries=0, pool_connections=pool, pool_maxsize=pool)
     http.mount("http://", adapter)
     http.mount("https://", adapter)
     return http
 
 
+def resolve_path(host: str, path: object) -> str:
+    """The URL of ``path`` on ``host``, refusing any path that could send the call (and
+    its token) elsewhere. A full URL is accepted only when it starts with ``host``.
+
+    >>> resolve_path("https://api.example.com", "/v1/shipments")
+    'https://api.example.com/v1/shipments'
+    """
+    relative = path[len(host):] if isinstance(path, str) and path.startswith(host + "/") else path
+    problem = _path_problem(relative)
+    url = host + relative if isinstance(relative, str) else ""
+    if problem is None and _origin(url) != _origin(host):
+        problem = "it would leave the host"
+    if problem is not None:
+        shown = hide_userinfo(scrub(path))[:120] if isinstance(path, str) else type(path).__name__
+        raise UnsafePathError(
+            f"refused to call the path {shown!r}: {problem}. Pass a path on {host} that "
+            "starts with one '/', such as '/v1/shipments'.")
+    return url
+
+
+def _path_problem(path: object) -> str | None:
+    if not isinstance(path, str):
+        return "a path must be a string"
+    if not path.startswith("/") or path.startswith("//"):
+        return "it does not start with a single '/' (a full URL must start with the host)"
+    if any(ch.isspace() or not ch.isprintable() for ch in path):
+        return "it contains whitespace or control characters"
+    for char, name in (("\\", "a backslash"), ("@", "an '@'"), ("#", "a '#'")):
+        if char in path:
+            return f"it contains {name}"
+    steps = [unquote(step) for step in path.split("?")[0].split("/")]
+    if any(step in (".", "..") for step in steps):
+        return "it contains a '.' or '..' step"
+    return None
+
+
+def _origin(url: str) -> tuple[str, str, str | None, int | None]:
+    """Scheme, netloc as Python reads it, and host and port as urllib3 (which sends) reads
+    it: both parsers must agree before a token goes out."""
+    try:
+        parts, sent = urlsplit(url), parse_url(url)
+    except ValueError:
+        return ("", "", None, None)
+    return (parts.scheme, parts.netloc, sent.host, sent.port)
+
+
 def transport_error(err: requests.RequestException, method: str, url: str) -> TransportError:
     """Describe a failure below HTTP, saying whether the server may have seen the request.
 
-    Raise it ``from None``: the library's own exception repeats the URL, ``?key=`` and
-    all, so its scrubbed text is carried in the message instead of as the cause.
+    Raise it outside the ``except`` block: the library's own exception repeats the URL,
+    ``?key=`` and all, so its scrubbed text is carried in the message instead of as the
+    cause or context.
     """
     reached = not _never_connected(err)
     where = f"{method} {scrub(url)}"

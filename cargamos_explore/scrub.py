@@ -21,6 +21,7 @@ _PATTERNS: Final = (
     # A token or password field in a JSON body.
     (re.compile(r'(?i)("(?:token|password|key)"\s*:\s*")[^"]*(")'), rf"\1{REDACTED}\2"),
 )
+_USERINFO: Final = re.compile(r"[^/@\s]*@")
 
 
 def scrub(text: str, secrets: Iterable[str] = ()) -> str:
@@ -63,3 +64,12 @@ def install_log_filters(prefixes: Iterable[str] = SCRUBBED_LOGGERS) -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, ScrubbingFilter) for f in logger.filters):
             logger.addFilter(ScrubbingFilter())
+
+
+def hide_userinfo(text: str) -> str:
+    """Replace anything before an ``@`` in a URL or path, where a password can hide.
+
+    >>> hide_userinfo("https://ana:pw@api.example.com/v1")
+    'https://REDACTED@api.example.com/v1'
+    """
+    return _USERINFO.sub(f"{REDACTED}@", text)

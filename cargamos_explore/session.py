@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 import requests
@@ -13,7 +14,7 @@ from . import contract as c
 from . import frames, orders, reading
 from .client import Client
 from .envelope import unwrap, unwrap_body
-from .errors import UnexpectedResponseError
+from .errors import InvalidTrackingIdError, UnexpectedResponseError
 from .paging import Decoded, Page, Rows
 from .reading import When
 
@@ -53,12 +54,11 @@ class Session(Client):
 
     def shipment(self, tracking_id: str) -> pd.DataFrame:
         """One shipment as a one-row frame; its events are in ``shipment_events()``."""
-        return self._one(c.SHIPMENT_PATH.format(tracking_id=tracking_id),
-                         lambda data: frames.shipments_frame([data]))
+        return self._one(shipment_path(tracking_id), lambda data: frames.shipments_frame([data]))
 
     def shipment_events(self, tracking_id: str) -> pd.DataFrame:
-        return self._one(c.SHIPMENT_PATH.format(tracking_id=tracking_id),
-                         lambda data: frames.events_frame([data]))
+        """The state changes of one shipment, one row each."""
+        return self._one(shipment_path(tracking_id), lambda data: frames.events_frame([data]))
 
     def webhook(self) -> pd.DataFrame:
         """The organisation's webhook settings as a one-row frame."""
@@ -117,6 +117,27 @@ def login(host: str | None = None, **options: Any) -> Session:
         session.close()
         raise
     return session
+
+
+def shipment_path(tracking_id: object) -> str:
+    """The path of one shipment, its id checked and encoded as one path segment.
+
+    >>> shipment_path("CG1000000001")
+    '/v1/shipments/CG1000000001'
+    """
+    if not isinstance(tracking_id, str):
+        problem = f"is a {type(tracking_id).__name__}, not a string"
+    elif tracking_id in ("", ".", ".."):
+        problem = "is empty or a path step"
+    elif any(ch in "/\\?#%" or ch.isspace() or not ch.isprintable() for ch in tracking_id):
+        problem = "contains '/', '\\', '?', '#', '%', whitespace or a control character"
+    else:
+        # Encoded even when checked: quoting is what keeps the id one segment.
+        return c.SHIPMENT_PATH.format(tracking_id=quote(tracking_id, safe=""))
+    shown = repr(tracking_id)[:60] if isinstance(tracking_id, str) else "it"
+    raise InvalidTrackingIdError(
+        f"tracking_id {shown} {problem}, so it cannot be a tracking id; pass one as the "
+        "shipments frame shows it, e.g. 'CG1000000001'.")
 
 
 def _decoded(response: requests.Response, decode: Callable[[bytes], Decoded[Rows]]

@@ -63,10 +63,10 @@ def test_no_secret_reaches_the_cache_file(sandbox: Sandbox, url: str, tmp_path: 
     tokens: set[str] = set()
     with open_session(url, ANA, cache=db) as session:
         session.shipments(**WINDOW, progress=False)
-        tokens |= set(session.secrets())
+        tokens |= set(session._secrets())
         sandbox.revoke(ANA)
         session.shipment("CG10000000002")
-        tokens |= set(session.secrets())
+        tokens |= set(session._secrets())
         session.webhook()
         session.validate_orders(pd.read_csv(Path(__file__).parent / "fixtures" /
                                             "orders_sheet.csv"))

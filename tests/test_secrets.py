@@ -15,7 +15,7 @@ from .conftest import JOHN, JOHN_PASSWORD, TIENDA, open_session
 
 def secrets_of(session: cx.Session, extra: tuple[str, ...] = ()) -> set[str]:
     basic = base64.b64encode(f"{JOHN}:{JOHN_PASSWORD}".encode()).decode()
-    return {JOHN_PASSWORD, TIENDA.key, basic, *session.secrets(), *extra}
+    return {JOHN_PASSWORD, TIENDA.key, basic, *session._secrets(), *extra}
 
 
 def test_a_full_session_leaks_nothing(sandbox: Sandbox, url: str,
@@ -25,13 +25,13 @@ def test_a_full_session_leaks_nothing(sandbox: Sandbox, url: str,
     tokens: set[str] = set()
     with open_session(url, retries=cx.Retries(total=1, backoff_factor=0)) as session:
         session.login()
-        tokens |= set(session.secrets())
+        tokens |= set(session._secrets())
         seen += [repr(session), str(session), repr(session.token), repr(session._credentials)]
         frame = session.shipments(progress=False)
         seen.append(repr(frame.attrs))
         sandbox.revoke(JOHN)
         session.get_json("/v1/webhook")  # 401, then a second login
-        tokens |= set(session.secrets())
+        tokens |= set(session._secrets())
         for call in (lambda: session.get_json("/v1/shipments/CG19999999999"),
                      lambda: session.get_json("/v1/shipments", limit=0)):
             with pytest.raises(cx.CargamosError) as caught:
@@ -75,3 +75,74 @@ def test_a_failed_connection_shows_no_key_even_in_the_traceback() -> None:
     shown = "".join(traceback.format_exception(caught.value))
     assert "/v1/login?key=REDACTED" in shown
     assert TIENDA.key not in shown and JOHN_PASSWORD not in shown
+
+
+def test_the_secrets_accessor_is_private() -> None:
+    assert not hasattr(cx.Session, "secrets") and hasattr(cx.Session, "_secrets")
+
+
+def test_credentials_and_tokens_refuse_pickling(session: cx.Session) -> None:
+    import copy
+    import pickle
+
+    token = session.login()
+    creds = cx.Credentials(JOHN, JOHN_PASSWORD, TIENDA.key, "environment")
+    for secretive in (creds, token):
+        with pytest.raises(TypeError, match="cannot be pickled") as caught:
+            pickle.dumps(secretive)
+        assert JOHN_PASSWORD not in str(caught.value) and token.value not in str(caught.value)
+        assert copy.deepcopy(secretive) == secretive  # copies stay in memory: allowed
+
+
+@pytest.mark.parametrize("host", ["https://ana:Pa55-word@api.example.com",
+                                  "https://ana:Pa55-word@api.example.com/base/",
+                                  "ana:Pa55-word@api.example.com", "http://@api.example.com"])
+def test_a_host_with_userinfo_is_refused_without_showing_it(host: str) -> None:
+    with pytest.raises(cx.ConfigurationError, match="username or password") as caught:
+        cx.Session(host, username=JOHN, password="x", key="k", env={}, sources=())
+    assert "Pa55-word" not in str(caught.value) and "api.example.com" in str(caught.value)
+
+
+def chain(err: BaseException) -> list[BaseException]:
+    found: list[BaseException] = []
+    todo: list[BaseException | None] = [err]
+    while todo:
+        current = todo.pop()
+        if current is not None and all(current is not f for f in found):
+            found.append(current)
+            todo += [current.__cause__, current.__context__]
+    return found
+
+
+def shown(err: BaseException) -> str:
+    """Everything a traceback, a debugger or a logger could show of ``err``'s chain."""
+    import traceback
+
+    parts = ["".join(traceback.format_exception(err))]
+    for link in chain(err):
+        parts += [str(link), repr(link), repr(link.args)]
+        request = getattr(link, "request", None)
+        if request is not None:
+            parts += [str(request.url), repr(dict(request.headers))]
+    return "\n".join(parts)
+
+
+def test_no_link_of_an_error_chain_holds_a_secret(sandbox: Sandbox, url: str) -> None:
+    from cargamos_explore.sandbox import serve
+
+    with serve(Sandbox(size=1)) as base:
+        pass  # nothing listens there any more
+    with pytest.raises(cx.TransportError) as refused:
+        cx.login(base, key=TIENDA.key, username=JOHN, password=JOHN_PASSWORD, env={},
+                 sources=(), retries=cx.Retries(total=0))
+    with open_session(url, retries=cx.Retries(total=1, backoff_factor=0)) as session:
+        session.login()
+        sandbox.set_faults(dropped=1.0)
+        with pytest.raises(cx.TransportError) as dropped:
+            session.get_json("/v1/webhook")
+        secrets = secrets_of(session)
+    for caught in (refused, dropped):
+        text = shown(caught.value)
+        assert "failed" in text
+        for secret in secrets:
+            assert secret not in text, f"a secret leaked: {secret[:3]}…"
