@@ -88,7 +88,10 @@ def _in_order(pool: ThreadPoolExecutor, fetch: Callable[[int], Page[Rows]], numb
     """Yield pages in order. Only a small window is queued, so stopping early (an error)
     does not go on to fetch every remaining page."""
     for number in [n for n in ahead if n not in numbers]:
-        ahead.pop(number).cancel()  # asked for on speculation, not needed
+        # Asked for on speculation and not needed. Not cancelled: whether a cancel wins the
+        # race with a worker thread is chance, and a warm rerun must make the same requests
+        # as the cold run that filled the cache (or it misses, and logs in).
+        ahead.pop(number)
     todo = iter(numbers)
     window: deque[Future[Page[Rows]]] = deque()
     for number in islice(todo, 2 * workers):
