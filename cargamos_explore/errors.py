@@ -17,6 +17,10 @@
     ├── InvalidTrackingIdError           a value cannot be a tracking id (ValueError)
     ├── PartialResultError               a page failed part-way through a multi-page read
     ├── NotCachedError                   offline mode asked for data the cache does not hold
+    ├── CassetteError                    a cassette cannot be used as asked
+    │   ├── CassetteFileError            the cassette file is missing, already there, or unreadable
+    │   ├── CassetteMissError            replay met a request the cassette never recorded
+    │   └── CassetteLeakError            a recording still held a secret; nothing was written
     ├── OrdersSheetError                 an orders sheet cannot be turned into orders
     ├── OrdersSubmissionError            a batch of orders failed part-way through a sheet
     └── InvalidArgumentError             an argument's value is unusable (also a ValueError)
@@ -139,6 +143,34 @@ class PartialResultError(CargamosError):
 
 class NotCachedError(CargamosError):
     """Raised in offline mode when the requested data is not in the cache."""
+
+
+class CassetteError(CargamosError):
+    """Raised when a cassette cannot be used as asked: opened twice at once, or while
+    requests-cache is installed globally (its answers would bypass the recording)."""
+
+
+class CassetteFileError(CassetteError):
+    """Raised before any request when the cassette file does not suit the mode: ``replay``
+    and no file, ``record`` and a file already there, or a file that is not a cassette of
+    this toolkit (unreadable YAML, no clock anchor)."""
+
+
+class CassetteMissError(CassetteError):
+    """Raised during replay, instead of any network call, when a request was never
+    recorded. ``method`` and ``path`` name it (with the organisation key redacted)."""
+
+    def __init__(self, message: str, *, method: str, path: str) -> None:
+        super().__init__(message)
+        self.method = method
+        self.path = path
+
+
+class CassetteLeakError(CassetteError):
+    """Raised when a finished recording still contains a secret value (a password, the
+    organisation key, a Basic value, an issued token, a cookie, or a value the caller
+    named). Nothing is written: an existing cassette at that path is left as it was.
+    The message says where the value was found, never the value."""
 
 
 class OrdersSheetError(CargamosError):
