@@ -33,16 +33,16 @@ def test_two_users_never_share_an_entry(url: str, tmp_path: Path) -> None:
     assert not set(mine["tracking_id"]) & set(theirs["tracking_id"])
 
 
-def test_a_renewed_token_keeps_hitting_the_cache(tmp_path: Path) -> None:
-    with serve(Sandbox(size=300, token_lifetime=1)) as base:
-        session = open_session(base, cache=tmp_path / "c.sqlite", renew_margin=0.1)
-        first = session.shipments(**WINDOW, progress=False)
-        requests_before = user_stats(base, JOHN)["requests"]
-        time.sleep(1.1)
-        session.get_json("/v1/shipments/CG10000000001")  # needs the network: a new login
-        assert session.logins == 2
-        again = session.shipments(**WINDOW, progress=False)
-        assert user_stats(base, JOHN)["requests"] == requests_before + 1
+def test_a_renewed_token_keeps_hitting_the_cache(url: str, tmp_path: Path) -> None:
+    now = [1_000_000.0]  # the session's clock: the token goes stale when the test says so
+    session = open_session(url, cache=tmp_path / "c.sqlite", clock=lambda: now[0])
+    first = session.shipments(**WINDOW, progress=False)
+    requests_before = user_stats(url, JOHN)["requests"]
+    now[0] += 3600
+    session.get_json("/v1/shipments/CG10000000001")  # needs the network: a new login
+    assert session.logins == 2
+    again = session.shipments(**WINDOW, progress=False)
+    assert user_stats(url, JOHN)["requests"] == requests_before + 1
     assert again.attrs["cargamos"]["from_cache"] is True
     pd.testing.assert_frame_equal(first, again)
 
