@@ -15,7 +15,8 @@ from typing import Any, Self
 import requests
 
 from . import contract as c
-from .auth import Clock, LoginResult, Token, TokenKeeper, parse_expires_in
+from . import formatters
+from .auth import Clock, LoginResult, Token, TokenKeeper, TokenListener, parse_expires_in
 from .cache import CacheOption, CachePolicy, cached_session, clear_identity, identity_prefix
 from .config import DEFAULT_SOURCES, Credentials, Source, find_credentials, resolve_host
 from .envelope import read_envelope, unwrap
@@ -133,6 +134,15 @@ class Client:
     def login(self) -> Token:
         """Log in now unless the current token is still fresh."""
         return self._keeper.token()
+
+    def renew(self) -> Token:
+        """Log in now even if the token is still fresh; costs one more (billed) login."""
+        return self._keeper.renew()
+
+    def add_token_listener(self, listener: TokenListener) -> None:
+        """Call ``listener(token)`` after every login, by any call or thread; its errors are
+        logged, never raised. Notebook widgets use it to restart their countdown."""
+        self._keeper.add_listener(listener)
 
     def _login(self) -> LoginResult:
         url = self.host + c.LOGIN_PATH
@@ -294,6 +304,19 @@ class Client:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def summary(self) -> dict[str, Any]:
+        """What the notebook card shows: no password, token or key, only their effects."""
+        token = self._keeper.current
+        return {"host": self.host, "username": self.username,
+                "credentials_source": self.credentials_source, "logins": self.logins,
+                "token_seconds_left": token.time_left.total_seconds() if token else None,
+                "token_lifetime": token.lifetime if token else None,
+                "caching": self.caching, "cache_hits": self.cache_hits,
+                "cache_misses": self.cache_misses, "offline": self._offline}
+
+    def _repr_html_(self) -> str:
+        return formatters.session_html(self.summary())
 
     def __repr__(self) -> str:
         token = self._keeper.current

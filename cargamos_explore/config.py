@@ -87,7 +87,9 @@ def from_netrc(host: str, env: Mapping[str, str]) -> Credentials | None:
 
 
 def from_prompt(host: str, env: Mapping[str, str]) -> Credentials | None:
-    """Ask in a terminal (or a notebook's input box); never where nobody can answer."""
+    """Ask in a notebook's login form or a terminal; never where nobody can answer."""
+    if _in_kernel():
+        return _ask_in_notebook(host, env)
     if not _can_prompt():
         return None
     username = input(f"Cargamos username for {host}: ").strip()
@@ -96,9 +98,24 @@ def from_prompt(host: str, env: Mapping[str, str]) -> Credentials | None:
 
 
 def _can_prompt() -> bool:
-    if "ipykernel" in sys.modules:
-        return True
     return sys.stdin is not None and sys.stdin.isatty()
+
+
+# --- the notebook's login form (wiring only; the form lives in cargamos_explore.notebook) ---
+def _in_kernel() -> bool:
+    return "ipykernel" in sys.modules
+
+
+def _ask_in_notebook(host: str, env: Mapping[str, str]) -> Credentials | None:
+    """getpass hangs in some frontends: show the login form instead. With nobody at the
+    frontend (nbconvert, CI), ask nothing: the environment was the last chance."""
+    from .notebook.frontend import widget_frontend
+
+    if not widget_frontend():
+        return None
+    from .notebook.prompt import ask_credentials
+
+    return ask_credentials(host, env)
 
 
 DEFAULT_SOURCES: Final[tuple[Source, ...]] = (from_environment, from_keyring, from_netrc,
