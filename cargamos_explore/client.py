@@ -22,6 +22,7 @@ from .config import DEFAULT_SOURCES, Credentials, Source, find_credentials, reso
 from .envelope import read_envelope, unwrap
 from .errors import (
     AuthenticationError,
+    CredentialsNotFoundError,
     NotCachedError,
     TokenRejectedError,
     UnexpectedResponseError,
@@ -69,14 +70,24 @@ class Client:
             cache = "memory"  # the sandbox's port changes every run: a file could never hit
         self.timeouts = timeouts
         self.cache_policy = cache_policy
-        self._cache_prefix = "" if cache is False else identity_prefix(
-            self.host, self._credentials.key or "", self.username, self._credentials.password)
-        self._cache = None if cache is False else cached_session(cache, self._cache_prefix)
-        self._http: requests.Session = mount_retries(self._cache or requests.Session(), retries)
+        self._cache_option, self._retries = cache, retries
+        self._connect()
         self._keeper = TokenKeeper(self._login, margin=renew_margin, clock=clock)
         self._offline = offline
         self._counts = Counter[str]()
         self._count_lock = threading.Lock()
+        if self.credentials_pending:
+            self._show_login_form(env)
+
+    def _connect(self) -> None:
+        """Open the HTTP session (and the cache, named after the identity)."""
+        cache, creds = self._cache_option, self._credentials
+        self._cache_prefix = "" if cache is False or creds.pending else identity_prefix(
+            self.host, creds.key or "", creds.username, creds.password)
+        self._cache = None if not self._cache_prefix else cached_session(cache,
+                                                                          self._cache_prefix)
+        self._http: requests.Session = mount_retries(self._cache or requests.Session(),
+                                                     self._retries)
 
     def _identify(self, host: str | None, explicit: Credentials, env: Mapping[str, str],
                   sources: tuple[Source, ...], sandbox_options: Mapping[str, Any]
@@ -135,6 +146,27 @@ class Client:
         """Log in now unless the current token is still fresh."""
         return self._keeper.token()
 
+    # --- the notebook's login form (wiring only; it lives in cargamos_explore.notebook) ---
+    @property
+    def credentials_pending(self) -> bool:
+        """True while the session waits for the notebook's login form to be used."""
+        return self._credentials.pending
+
+    def use_credentials(self, credentials: Credentials) -> None:
+        """Log in as ``credentials`` from now on: the login form fills them in. The token
+        is forgotten and the cache reopened under the new identity."""
+        if not credentials.key:  # a key from the arguments or environment still holds
+            credentials = dataclasses.replace(credentials, key=self._credentials.key)
+        self._credentials = credentials
+        self._keeper.forget()
+        self._http.close()
+        self._connect()
+
+    def _show_login_form(self, env: Mapping[str, str]) -> None:
+        from .notebook.prompt import show_login_form
+
+        show_login_form(self, env)
+
     def renew(self) -> Token:
         """Log in now even if the token is still fresh; costs one more (billed) login."""
         return self._keeper.renew()
@@ -147,6 +179,10 @@ class Client:
     def _login(self) -> LoginResult:
         url = self.host + c.LOGIN_PATH
         creds = self._credentials
+        if creds.pending:
+            raise CredentialsNotFoundError(
+                f"not logged in to {self.host} yet: log in with the form shown by cx.login() "
+                "above, then run this cell again.")
         try:
             # The docs' cURL example sends an empty JSON body on this GET; so do we.
             response = self._http.get(url, params={c.KEY_PARAM: creds.key}, json={},

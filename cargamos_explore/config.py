@@ -34,6 +34,15 @@ class Credentials:
     def secrets(self) -> tuple[str, ...]:
         return tuple(s for s in (self.password, self.key) if s)
 
+    @property
+    def pending(self) -> bool:
+        """No password yet: the notebook's login form will supply it."""
+        return not self.password
+
+
+#: What the notebook prompt source returns: the login form fills these in later.
+FORM_PENDING: Final = Credentials("", "", None, "login form")
+
 
 Source = Callable[[str, Mapping[str, str]], "Credentials | None"]
 
@@ -107,15 +116,13 @@ def _in_kernel() -> bool:
 
 
 def _ask_in_notebook(host: str, env: Mapping[str, str]) -> Credentials | None:
-    """getpass hangs in some frontends: show the login form instead. With nobody at the
-    frontend (nbconvert, CI), ask nothing: the environment was the last chance."""
+    """getpass hangs in some frontends: the session shows the login form instead, and gets
+    its credentials when the form is used (a cell waiting for it would deadlock). With
+    nobody at the frontend (nbconvert, CI), ask nothing: the environment was the last
+    chance."""
     from .notebook.frontend import widget_frontend
 
-    if not widget_frontend():
-        return None
-    from .notebook.prompt import ask_credentials
-
-    return ask_credentials(host, env)
+    return FORM_PENDING if widget_frontend() else None
 
 
 DEFAULT_SOURCES: Final[tuple[Source, ...]] = (from_environment, from_keyring, from_netrc,
@@ -144,7 +151,7 @@ def find_credentials(
             f"set {ENV_USERNAME} and {ENV_PASSWORD}, store them in the keyring or add a "
             ".netrc entry")
     org_key = key or found.key or env.get(ENV_KEY)
-    if not org_key:
+    if not org_key and not found.pending:  # a pending form asks for the key too
         raise CredentialsNotFoundError(
             f"no organisation key found: pass key= or set {ENV_KEY} (the key Cargamos "
             "issued to your organisation)")

@@ -164,16 +164,27 @@ def test_provenance_reads_as_a_table(session: cx.Session) -> None:
     assert "not read from Cargamos" in repr(cx.provenance(type(df)()))
 
 
-def test_the_prompt_form_collects_credentials_and_clears_the_password() -> None:
-    form = prompt.CredentialsPrompt("http://127.0.0.1:1", key=TIENDA.key, username=JOHN)
-    form.login_button.click()
-    assert form.answer is None and "Fill in the username and password" in form.status.value
-    form.password.value = JOHN_PASSWORD
-    form.login_button.click()
-    assert form.answer is not None and form.answer.password == JOHN_PASSWORD
-    assert form.answer.key == TIENDA.key and form.password.value == ""
-    assert form.login_button.disabled and form.host.disabled
-    assert JOHN_PASSWORD not in all_state(form)
+def test_in_a_notebook_login_returns_a_session_that_the_form_logs_in(
+        url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[prompt.SessionLoginForm] = []
+    monkeypatch.setattr(config, "_in_kernel", lambda: True)
+    monkeypatch.setattr(frontend, "widget_frontend", lambda: True)
+    monkeypatch.setattr(prompt, "show_login_form",
+                        lambda target, env: shown.append(prompt.SessionLoginForm(target)))
+    with cx.login(url, key=TIENDA.key, env={}, cache=False) as session:
+        assert session.credentials_pending and session.logins == 0 and len(shown) == 1
+        with pytest.raises(cx.CredentialsNotFoundError, match="log in with the form"):
+            session.webhook()
+        form = shown[0]
+        assert form.host.value == url and form.host.disabled
+        form.username.value, form.password.value = JOHN, "not-the-password"
+        form.login_button.click()
+        assert "Wrong username or password" in form.status.value and form.session is None
+        form.password.value = JOHN_PASSWORD
+        form.login_button.click()  # the key given to cx.login() still holds
+        assert form.session is session and session.logins == 1
+        assert not session.credentials_pending and len(session.webhook()) == 1
+        assert JOHN_PASSWORD not in all_state(form)
 
 
 class FakeKernel:
@@ -189,10 +200,8 @@ def test_in_a_kernel_the_prompt_is_the_form_only_with_a_person_at_the_frontend(
         monkeypatch: pytest.MonkeyPatch, allow_stdin: bool) -> None:
     monkeypatch.setattr(frontend, "_kernel", lambda: FakeKernel(allow_stdin))
     monkeypatch.setattr(config, "_in_kernel", lambda: True)
-    answer = config.Credentials(JOHN, JOHN_PASSWORD, None, "login form")
-    monkeypatch.setattr(prompt, "ask_credentials", lambda host, env: answer)
     found = config.from_prompt("http://127.0.0.1:1", {})
-    assert found == (answer if allow_stdin else None)
+    assert found == (config.FORM_PENDING if allow_stdin else None)
 
 
 def test_outside_a_kernel_nothing_is_a_widget_frontend() -> None:

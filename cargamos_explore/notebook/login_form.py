@@ -95,10 +95,10 @@ class LoginForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         return self.host.value.strip(), credentials
 
     def _use(self, host: str, credentials: Credentials) -> None:
-        """Log in with the values; subclasses may do something else with them."""
+        """Log in with the values; show the error, or the session and its countdown."""
         self._say("Logging in…", "info")
         try:
-            session = open_session(host, credentials, self.session_options)
+            session = self._log_in(host, credentials)
         except CargamosError as err:
             self._say(describe(err, host, credentials), "error")
             return
@@ -106,6 +106,9 @@ class LoginForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self._say(f"Logged in as {session.username} at {session.host}. The session is "
                   "<code>form.session</code>.", "ok", escaped=True)
         self.children = (*self._parts, TokenIndicator(session))  # replaces an older one
+
+    def _log_in(self, host: str, credentials: Credentials) -> Session:
+        return open_session(host, credentials, self.session_options)
 
     def _request_reset(self, host: str, credentials: Credentials) -> None:
         try:
