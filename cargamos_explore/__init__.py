@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import typing as _typing
+
 from . import sandbox
 from .auth import Token
 from .cache import CachePolicy
@@ -39,7 +41,12 @@ from .errors import (
 )
 from .http import Retries, Timeouts
 from .kpis import KPIReport, kpis
+from .notebook.provenance import provenance
 from .session import Session, login
+
+if _typing.TYPE_CHECKING:
+    from .notebook.indicator import TokenIndicator
+    from .notebook.login_form import LoginForm
 
 __version__ = "0.1.0"
 
@@ -56,6 +63,7 @@ __all__ = [
     "InvalidArgumentTypeError",
     "InvalidTrackingIdError",
     "KPIReport",
+    "LoginForm",
     "Message",
     "NotCachedError",
     "NotFoundError",
@@ -68,6 +76,7 @@ __all__ = [
     "Session",
     "Timeouts",
     "Token",
+    "TokenIndicator",
     "TokenRejectedError",
     "TransportError",
     "UnexpectedResponseError",
@@ -77,6 +86,21 @@ __all__ = [
     "__version__",
     "kpis",
     "login",
+    "provenance",
     "request_password_reset",
     "sandbox",
 ]
+
+#: Widgets load ipywidgets (and through it IPython), which would slow down every
+#: ``import cargamos_explore``; they are imported on first use instead.
+_LAZY = {"LoginForm": ".notebook.login_form", "TokenIndicator": ".notebook.indicator"}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value

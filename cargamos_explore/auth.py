@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import NoReturn
 
+log = logging.getLogger("cargamos_explore")
+
 Clock = Callable[[], float]
 #: What a login returns: the token value and its lifetime in seconds.
 LoginResult = tuple[str, float]
+#: Told about every new token, e.g. to restart a countdown in a notebook.
+TokenListener = Callable[["Token"], object]
 
 
 def parse_expires_in(raw: object) -> float:
@@ -91,6 +96,7 @@ class TokenKeeper:
         self._clock = clock
         self._token: Token | None = None
         self._lock = threading.Lock()
+        self._listeners: list[TokenListener] = []
         self.logins = 0
 
     @property
@@ -106,11 +112,35 @@ class TokenKeeper:
             token = self._token
             if token is not None and token.is_fresh:
                 return token
-            sent_at = self._clock()
-            value, lifetime = self._login()
-            self.logins += 1
-            self._token = Token(value, sent_at, lifetime, self._margin, self._clock)
-            return self._token
+            token = self._log_in()
+        self._notify(token)
+        return token
+
+    def renew(self) -> Token:
+        """Log in now even if the current token is fresh (one more billed login)."""
+        with self._lock:
+            token = self._log_in()
+        self._notify(token)
+        return token
+
+    def _log_in(self) -> Token:
+        sent_at = self._clock()
+        value, lifetime = self._login()
+        self.logins += 1
+        self._token = Token(value, sent_at, lifetime, self._margin, self._clock)
+        return self._token
+
+    def add_listener(self, listener: TokenListener) -> None:
+        """Call ``listener(token)`` after every login, outside the lock (so it may read the
+        keeper); a listener's exception is logged and never reaches the caller."""
+        self._listeners.append(listener)
+
+    def _notify(self, token: Token) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(token)
+            except Exception:
+                log.exception("A token listener failed; the login itself succeeded.")
 
     def reject(self, token: Token) -> None:
         """Forget ``token`` after the server refused it; only the first of several threads

@@ -15,12 +15,14 @@ from typing import Any, Self
 import requests
 
 from . import contract as c
-from .auth import Clock, LoginResult, Token, TokenKeeper, parse_expires_in
+from . import formatters
+from .auth import Clock, LoginResult, Token, TokenKeeper, TokenListener, parse_expires_in
 from .cache import CacheOption, CachePolicy, cached_session, clear_identity, identity_prefix
 from .config import DEFAULT_SOURCES, Credentials, Source, find_credentials, resolve_host
 from .envelope import read_envelope, unwrap
 from .errors import (
     AuthenticationError,
+    CredentialsNotFoundError,
     NotCachedError,
     TokenRejectedError,
     UnexpectedResponseError,
@@ -78,15 +80,23 @@ class Client:
             cache = "memory"  # the sandbox's port changes every run: a file could never hit
         self.timeouts = timeouts
         self.cache_policy = cache_policy
-        self._cache_prefix = "" if cache is False else identity_prefix(
-            self.host, self._credentials.key or "", self.username, self._credentials.password)
-        self._cache = None if cache is False else cached_session(cache, self._cache_prefix)
-        self._retries = retries
-        self._http: requests.Session = mount_pools(self._cache or requests.Session())
+        self._cache_option, self._retries = cache, retries
+        self._connect()
         self._keeper = TokenKeeper(self._login, margin=renew_margin, clock=clock)
         self._offline = offline
         self._counts = Counter[str]()
         self._count_lock = threading.Lock()
+        if self.credentials_pending:
+            self._show_login_form(env)
+
+    def _connect(self) -> None:
+        """Open the HTTP session (and the cache, named after the identity)."""
+        cache, creds = self._cache_option, self._credentials
+        self._cache_prefix = "" if cache is False or creds.pending else identity_prefix(
+            self.host, creds.key or "", creds.username, creds.password)
+        self._cache = None if not self._cache_prefix else cached_session(cache,
+                                                                          self._cache_prefix)
+        self._http: requests.Session = mount_pools(self._cache or requests.Session())
 
     def _identify(self, host: str | None, explicit: Credentials, env: Mapping[str, str],
                   sources: tuple[Source, ...], sandbox_options: Mapping[str, Any]
@@ -147,9 +157,43 @@ class Client:
         """Log in now unless the current token is still fresh."""
         return self._keeper.token()
 
+    # --- the notebook's login form (wiring only; it lives in cargamos_explore.notebook) ---
+    @property
+    def credentials_pending(self) -> bool:
+        """True while the session waits for the notebook's login form to be used."""
+        return self._credentials.pending
+
+    def use_credentials(self, credentials: Credentials) -> None:
+        """Log in as ``credentials`` from now on: the login form fills them in. The token
+        is forgotten and the cache reopened under the new identity."""
+        if not credentials.key:  # a key from the arguments or environment still holds
+            credentials = dataclasses.replace(credentials, key=self._credentials.key)
+        self._credentials = credentials
+        self._keeper.forget()
+        self._http.close()
+        self._connect()
+
+    def _show_login_form(self, env: Mapping[str, str]) -> None:
+        from .notebook.prompt import show_login_form
+
+        show_login_form(self, env)
+
+    def renew(self) -> Token:
+        """Log in now even if the token is still fresh; costs one more (billed) login."""
+        return self._keeper.renew()
+
+    def add_token_listener(self, listener: TokenListener) -> None:
+        """Call ``listener(token)`` after every login, by any call or thread; its errors are
+        logged, never raised. Notebook widgets use it to restart their countdown."""
+        self._keeper.add_listener(listener)
+
     def _login(self) -> LoginResult:
         url = self.host + c.LOGIN_PATH
         creds = self._credentials
+        if creds.pending:
+            raise CredentialsNotFoundError(
+                f"not logged in to {self.host} yet: log in with the form shown by cx.login() "
+                "above, then run this cell again.")
         # The docs' cURL example sends an empty JSON body on this GET; so do we.
         response = send_with_retries(
             lambda: self._http.get(url, params={c.KEY_PARAM: creds.key}, json={},
@@ -321,6 +365,19 @@ class Client:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def summary(self) -> dict[str, Any]:
+        """What the notebook card shows: no password, token or key, only their effects."""
+        token = self._keeper.current
+        return {"host": self.host, "username": self.username,
+                "credentials_source": self.credentials_source, "logins": self.logins,
+                "token_seconds_left": token.time_left.total_seconds() if token else None,
+                "token_lifetime": token.lifetime if token else None,
+                "caching": self.caching, "cache_hits": self.cache_hits,
+                "cache_misses": self.cache_misses, "offline": self._offline}
+
+    def _repr_html_(self) -> str:
+        return formatters.session_html(self.summary())
 
     def __repr__(self) -> str:
         token = self._keeper.current

@@ -109,8 +109,9 @@ def login(host: str | None = None, **options: Any) -> Session:
     1
     """
     session = Session(host, **options)
-    if options.get("offline"):
-        return session  # offline: nothing may be sent, not even a login
+    if options.get("offline") or session.credentials_pending:
+        # Offline, nothing may be sent; a pending session logs in when its form is used.
+        return session
     try:
         session.login()
     except BaseException:

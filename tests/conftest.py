@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -90,3 +91,14 @@ def figures(request: pytest.FixtureRequest) -> Iterator[Figures]:
     report = request.config.getoption("--reliability-report")
     if report is not None:
         collected.write(report)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Under CI a skipped browser test is a failure: the widgets would go untested while
+    the run looked green (CI installs Chromium; see .ci/run)."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.skipped and os.environ.get("CI") and item.get_closest_marker("browser"):
+        report.outcome = "failed"
+        report.longrepr = f"browser test skipped under CI: {report.longrepr}"

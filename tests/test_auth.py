@@ -117,3 +117,21 @@ def test_expires_in_is_parsed_leniently(raw: object, seconds: float) -> None:
 def test_unusable_expires_in_is_refused(raw: object) -> None:
     with pytest.raises((ValueError, TypeError)):
         parse_expires_in(raw)
+
+
+def test_listeners_hear_of_every_login_and_cannot_break_one(
+        caplog: pytest.LogCaptureFixture) -> None:
+    clock, login = FakeClock(), CountingLogin()
+    keeper = TokenKeeper(login, margin=60, clock=clock)
+    heard: list[str] = []
+
+    def broken(token: object) -> None:
+        raise RuntimeError("a widget that went away")
+
+    keeper.add_listener(broken)
+    keeper.add_listener(lambda token: heard.append(token.value))
+    keeper.token()
+    keeper.token()  # still fresh: no login, nothing to tell
+    keeper.renew()  # forced, even though fresh
+    assert heard == ["token-1", "token-2"] and keeper.logins == 2
+    assert "A token listener failed" in caplog.text

@@ -13,6 +13,7 @@ ROOT = Path(__file__).parent.parent
 def test_all_is_sorted_and_exact() -> None:
     assert cx.__all__ == sorted(cx.__all__)
     public = {n for n in vars(cx) if not n.startswith("_") and n not in {"annotations"}}
+    public |= set(cx._LAZY)  # the widgets, imported on first use
     modules = {n for n in public if type(getattr(cx, n)).__name__ == "module"} - {"sandbox"}
     assert set(cx.__all__) - {"__version__"} == public - modules
 
@@ -63,3 +64,14 @@ def test_the_readme_tables_match_the_schema() -> None:
     readme = (ROOT / "README.md").read_text()
     for columns in (SHIPMENT_COLUMNS, EVENT_COLUMNS, ORDER_RESULT_COLUMNS):
         assert markdown_table(columns) in readme
+
+
+def test_importing_the_package_does_not_load_the_widgets() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, cargamos_explore; print('ipywidgets' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, cwd=ROOT).stdout.strip()
+    assert found == "False"
+    assert cx.LoginForm.__name__ == "LoginForm" and cx.TokenIndicator.__name__ == "TokenIndicator"
