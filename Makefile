@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test test-repeat test-pandas2 reliability bench clean
+.PHONY: demo test test-repeat test-pandas2 reliability screenshots bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test-pandas2: | $(BIN)/python
 # The reliability suite at a larger scale; rewrites RELIABILITY.md with its figures.
 reliability: $(VENV)/.test-installed
 	$(BIN)/pytest -q -m reliability --reliability-scale 4 --reliability-report RELIABILITY.md
+
+# The browser tests again, saving their screenshots as the README's pictures.
+screenshots: $(VENV)/.test-installed
+	$(BIN)/pytest -q -m browser --screenshots docs
 
 bench: $(VENV)/.test-installed
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done

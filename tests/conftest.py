@@ -81,6 +81,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="how long and how many times each reliability test runs (default 1)")
     group.addoption("--reliability-report", type=Path, default=None,
                     help="write the reliability figures to this Markdown file")
+    parser.addoption("--screenshots", type=Path, default=None,
+                     help="save the browser tests' screenshots here (default: a temporary "
+                          "folder); make screenshots uses docs/")
 
 
 @pytest.fixture(scope="session")

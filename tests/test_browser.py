@@ -4,7 +4,8 @@ Only what needs a browser is here: the countdown moving while the kernel is busy
 login form's round trip, a cell waiting for the form without deadlocking, and secrets
 absent from the page, the kernel's widget state and the saved notebook. One notebook runs
 through every step in order, since starting JupyterLab and a kernel is the slow part.
-The screenshots land in docs/ (the README shows them).
+The screenshots land in a temporary folder, or in the folder given by ``--screenshots``
+(``make screenshots`` refreshes the README's pictures in docs/).
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ except ImportError:  # the fixtures skip, which CI turns into a failure (tests/c
     playwright_api = None  # type: ignore[assignment]
 
 ROOT = Path(__file__).parent.parent
-SCREENSHOTS = ROOT / "docs"
 TIENDA, PAPELERIA, _ = DEMO_ORGANISATIONS
 JOHN, ANA = "john.doe@gmail.com", "ana.lopez@tiendaejemplo.mx"
 LUIS = "luis.garcia@papelerianorte.mx"
@@ -53,7 +53,7 @@ def notebook(url: str, short_url: str) -> dict[str, Any]:
     hidden = [s[::-1] for s in TYPED_SECRETS]
     cells = [
         "import cargamos_explore as cx\nform = cx.LoginForm()\nform",
-        "import time\ntime.sleep(5)\nprint('SLEPT')",
+        "import time\ntime.sleep(10)\nprint('SLEPT')",
         "import json, ipywidgets\n"
         f"hidden = [s[::-1] for s in {hidden!r}]\n"
         "state = json.dumps(ipywidgets.Widget.get_manager_state(drop_defaults=False),"
@@ -212,16 +212,22 @@ def log_in(form: Any, host: str, key: str, username: str, password: str) -> None
     form.locator("button.cx-login").click()
 
 
-def test_the_widgets_in_jupyterlab(page: Any, lab: tuple[str, Path]) -> None:
+@pytest.fixture
+def screenshots(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    folder: Path = request.config.getoption("--screenshots") or tmp_path / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_the_widgets_in_jupyterlab(page: Any, lab: tuple[str, Path], screenshots: Path) -> None:
     expect = playwright_api.expect
-    SCREENSHOTS.mkdir(exist_ok=True)
     host = sandbox_host(lab[1])
 
     form = run(page, 0).locator(".cx-login-form")
     log_in(form, host, TIENDA.key, JOHN, WRONG)
     expect(form.locator(".cx-status")).to_contain_text("Wrong username or password")
     expect(form.locator(".cx-password input")).to_have_value("")
-    form.screenshot(path=SCREENSHOTS / "login-form-error.png")
+    form.screenshot(path=screenshots / "login-form-error.png")
 
     # The form stays usable: the key is remembered, the password typed again.
     form.locator(".cx-password input").fill(TIENDA.users[JOHN])
@@ -237,7 +243,7 @@ def test_the_widgets_in_jupyterlab(page: Any, lab: tuple[str, Path]) -> None:
     page.wait_for_function("([el, n]) => Number(el.dataset.secondsLeft) <= n",
                            arg=[countdown.element_handle(), before - 2], timeout=WAIT)
     expect(sleeping.locator(".jp-InputArea-prompt")).to_have_text("[*]:", timeout=1)
-    screenshot_cells(page, 0, 1, SCREENSHOTS / "token-indicator.png")
+    screenshot_cells(page, 0, 1, screenshots / "token-indicator.png")
     expect_done(sleeping)
 
     assert "IN-KERNEL-STATE 0" in run(page, 2).inner_text()
