@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import NoReturn
 
+from .errors import AuthenticationError
+
 log = logging.getLogger("cargamos_explore")
 
 Clock = Callable[[], float]
@@ -97,6 +99,7 @@ class TokenKeeper:
         self._token: Token | None = None
         self._lock = threading.Lock()
         self._listeners: list[TokenListener] = []
+        self._refused: AuthenticationError | None = None
         self.logins = 0
 
     @property
@@ -124,8 +127,16 @@ class TokenKeeper:
         return token
 
     def _log_in(self) -> Token:
+        if self._refused is not None:
+            # The same credentials would be refused again: each try is billed, and several
+            # can lock the account. Threads that queued behind the refusal get it too.
+            raise type(self._refused)(str(self._refused)) from None
         sent_at = self._clock()
-        value, lifetime = self._login()
+        try:
+            value, lifetime = self._login()
+        except AuthenticationError as err:
+            self._refused = err
+            raise
         self.logins += 1
         self._token = Token(value, sent_at, lifetime, self._margin, self._clock)
         return self._token
@@ -150,5 +161,7 @@ class TokenKeeper:
                 self._token = None
 
     def forget(self) -> None:
+        """Drop the token, and any refusal: new credentials may follow."""
         with self._lock:
             self._token = None
+            self._refused = None

@@ -214,7 +214,8 @@ def transport_error(err: requests.RequestException, method: str, url: str) -> Tr
 
 
 def _never_connected(err: BaseException) -> bool:
-    if isinstance(err, requests.ConnectTimeout):
+    # A body requests cannot encode (NaN, say) fails before any connection is made.
+    if isinstance(err, (requests.ConnectTimeout, requests.exceptions.InvalidJSONError)):
         return True
     seen: set[int] = set()
     cause: BaseException | None = err

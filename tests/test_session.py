@@ -293,3 +293,12 @@ def test_a_busy_login_is_retried_and_succeeds(sandbox: Sandbox, url: str) -> Non
                   sources=(), cache=False, retries=cx.Retries(total=10, backoff_factor=0)) as s:
         assert s.logins == 1
     assert user_stats(url, JOHN)["logins_ok"] == 1
+
+
+def test_a_wrong_password_is_tried_once_however_many_pages_ask(url: str) -> None:
+    # Pages 2-4 are asked for alongside page 1: each thread must not try the password again.
+    session = open_session(url, password="wrong")
+    for _ in range(2):
+        with pytest.raises(cx.AuthenticationError, match="rejected the username or password"):
+            session.shipments(progress=False, concurrency=4)
+    assert user_stats(url, JOHN)["logins_failed"] == 1

@@ -264,3 +264,12 @@ def test_a_post_is_not_resent_on_a_503_and_a_reset_is_retried_twice_for_reads() 
     assert calls.count("GET") == 3  # the first try and 2 read retries
     assert caught.value.__context__ is None and caught.value.__cause__ is None
     assert "s3cret-key" not in str(caught.value)
+
+
+def test_a_body_that_cannot_be_encoded_was_never_sent() -> None:
+    from cargamos_explore.http import transport_error
+
+    error = transport_error(requests.exceptions.InvalidJSONError("Out of range float values"), "POST",
+                            "http://127.0.0.1:1/v1/orders?key=secret-key")
+    assert error.may_have_reached_server is False and "did not receive it" in str(error)
+    assert "secret-key" not in str(error)
