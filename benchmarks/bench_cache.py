@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 import cargamos_explore as cx
-from cargamos_explore import fastpath, reading
+from cargamos_explore.decoding import pages as fastpath
+from cargamos_explore.queries import window as reading
 
 from _common import best_of, sandbox_process, session_options
 

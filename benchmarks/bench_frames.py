@@ -23,10 +23,11 @@ import pandas as pd
 import requests
 
 import cargamos_explore as cx
-from cargamos_explore import fastpath, reading
+from cargamos_explore.decoding import pages as fastpath
+from cargamos_explore.decoding.schema import CATEGORIES, SHIPMENT_COLUMNS
+from cargamos_explore.queries import window as reading
 from cargamos_explore.sandbox.data import generate
 from cargamos_explore.sandbox.render import render_rows
-from cargamos_explore.schema import CATEGORIES, SHIPMENT_COLUMNS
 
 from _common import best_of, sandbox_process, session_options
 

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import typing as _typing
 
-from . import sandbox
-from .auth import Token
-from .cache import CachePolicy
-from .client import request_password_reset
-from .config import Credentials
-from .envelope import Message
+from .analysis import KPIReport, kpis
+from .bootstrap import Credentials
 from .errors import (
     APIError,
     AuthenticationError,
     BadRequestError,
     CargamosError,
+    CassetteError,
+    CassetteFileError,
+    CassetteLeakError,
+    CassetteMissError,
     ConfigurationError,
     CredentialsNotFoundError,
     InvalidArgumentError,
@@ -39,12 +39,22 @@ from .errors import (
     UnknownValueWarning,
     UnsafePathError,
 )
-from .http import Retries, Timeouts
-from .kpis import KPIReport, kpis
 from .notebook.provenance import provenance
-from .session import Session, login
+from .queries import ShipmentSearch
+from .session import Session
+from .start import login
+from .transport import (
+    CachePolicy,
+    Cassette,
+    Message,
+    Retries,
+    Timeouts,
+    Token,
+    request_password_reset,
+)
 
 if _typing.TYPE_CHECKING:
+    from . import sandbox
     from .notebook.indicator import TokenIndicator
     from .notebook.login_form import LoginForm
 
@@ -56,6 +66,11 @@ __all__ = [
     "BadRequestError",
     "CachePolicy",
     "CargamosError",
+    "Cassette",
+    "CassetteError",
+    "CassetteFileError",
+    "CassetteLeakError",
+    "CassetteMissError",
     "ConfigurationError",
     "Credentials",
     "CredentialsNotFoundError",
@@ -74,6 +89,7 @@ __all__ = [
     "Retries",
     "ServerError",
     "Session",
+    "ShipmentSearch",
     "Timeouts",
     "Token",
     "TokenIndicator",
@@ -94,13 +110,17 @@ __all__ = [
 #: Widgets load ipywidgets (and through it IPython), which would slow down every
 #: ``import cargamos_explore``; they are imported on first use instead.
 _LAZY = {"LoginForm": ".notebook.login_form", "TokenIndicator": ".notebook.indicator"}
+#: The sandbox pulls in Flask: imported when first used, never by the client itself.
+_LAZY_MODULES = {"sandbox": ".sandbox"}
 
 
 def __getattr__(name: str) -> _typing.Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
 
+    if name in _LAZY_MODULES:
+        return importlib.import_module(_LAZY_MODULES[name], __name__)
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     value = getattr(importlib.import_module(_LAZY[name], __name__), name)
     globals()[name] = value
     return value

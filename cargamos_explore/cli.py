@@ -8,13 +8,11 @@ import sys
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from . import contract as c
+from .analysis import kpis
 from .errors import CargamosError
-from .kpis import kpis
-from .sandbox import DEMO_ORGANISATIONS, Faults, Sandbox
-from .session import login
+from .start import login
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -73,11 +71,13 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def _days_ago(days: int) -> str:
-    today = datetime.now(ZoneInfo(c.TIMEZONE)).date()
+    today = datetime.now(c.MEXICO_CITY).date()
     return (today - timedelta(days=days)).isoformat()
 
 
 def run_sandbox(args: argparse.Namespace) -> int:
+    from .sandbox import DEMO_ORGANISATIONS, Faults, Sandbox  # Flask: only when serving
+
     faults = Faults(unavailable=args.unavailable, rate_limited=args.rate_limited,
                     dropped=args.dropped, html=args.html, retry_after=args.retry_after)
     sandbox = Sandbox(seed=args.seed, size=args.size, token_lifetime=args.token_lifetime,

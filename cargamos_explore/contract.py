@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import Final
+from zoneinfo import ZoneInfo
 
 #: Hosts. DOC: the docs never print a base URL; these presets come from third-party code.
 HOST_PRESETS: Final = {
@@ -54,7 +55,6 @@ HTTP_METHOD_NOT_ALLOWED: Final = 405  # with an Allow header (RFC 9110)
 HTTP_UNAVAILABLE: Final = 503
 
 #: `[LEVEL] [CODE] [ITEM_ID] free text` (LEGACY). CODE and ITEM_ID are optional.
-MESSAGE_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR")
 MESSAGE_PATTERN: Final = re.compile(
     r"^\s*\[(?P<level>DEBUG|INFO|WARNING|ERROR)\]"
     r"(?:\s*\[(?P<code>[A-Z][A-Z0-9_]*)\])?"
@@ -117,6 +117,7 @@ POSTAL_CODE_PATTERN: Final = re.compile(r"^\d{5}$")
 
 #: Mexico City is UTC-06:00 all year (no DST since 2022).
 TIMEZONE: Final = "America/Mexico_City"
+MEXICO_CITY: Final = ZoneInfo(TIMEZONE)
 
 #: Sandbox-only endpoints, outside /v1 so they can never be mistaken for the API.
 SANDBOX_STATS_PATH: Final = "/_sandbox/stats"

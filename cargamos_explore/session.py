@@ -1,156 +1,244 @@
-"""The Session: what an analyst reads and sends, as typed frames, over the Client's calls."""
+"""The Session: what an analyst reads and sends, as typed frames.
+
+A Session is three layers put together: ``bootstrap.connect`` decides the host and the
+credentials (starting the embedded sandbox when no host is set), a ``Transport`` owns the
+HTTP session (token, retries, cache, recording), and the ``queries`` turn calls into frames.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
-from typing import Any
-from urllib.parse import quote
+import inspect
+import os
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Self, TypeVar
 
 import pandas as pd
 import requests
 
-from . import contract as c
-from . import frames, orders, reading
-from .client import Client
-from .envelope import unwrap, unwrap_body
-from .errors import InvalidTrackingIdError, UnexpectedResponseError
-from .paging import Decoded, Page, Rows
-from .reading import When
+from . import formatters
+from .bootstrap import DEFAULT_SOURCES, Credentials, Source, connect
+from .queries import ShipmentSearch, orders, single
+from .transport import Cassette, Token, Transport
+from .transport.token import TokenListener
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Session(Client):
-    """A logged-in connection to one Cargamos host as one user, answering in DataFrames.
+def _reads(method: F) -> F:
+    """Give a ShipmentSearch shortcut the search's own signature, for help() and editors:
+    the read options are declared once, on ShipmentSearch."""
+    parameters = list(inspect.signature(ShipmentSearch).parameters.values())
+    parameters = [p for p in parameters if p.name not in ("transport", "params")]
+    method.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD), *parameters])
+    return method
 
-    Credentials come from the arguments, else the environment, keyring, .netrc or a prompt.
-    With no host anywhere, an embedded sandbox is started and its demo account used.
+
+class Session:
+    """A connection to one Cargamos host as one user, answering in DataFrames.
+
+    The host is ``host`` (a URL, or the presets ``"production"`` and ``"test"``), else
+    ``CARGAMOS_HOST``; with neither, an embedded sandbox starts and its demo account is used.
+    Credentials come from the arguments, else the environment, keyring, ``.netrc`` or a
+    prompt. ``cassette`` (a path or a ``Cassette``) records every call into a file, or
+    replays the file when it exists, with no network and no credentials. Other keyword
+    options configure the ``Transport``: ``renew_margin``, ``cache``, ``cache_policy``,
+    ``offline``, ``retries``, ``timeouts``, ``clock``.
     """
 
-    def fetch_page(self, path: str, params: Mapping[str, Any], number: int, limit: int,
-                   decode: Callable[[bytes], Decoded[Rows]]) -> Page[Rows]:
-        """One page of a list endpoint (1-based ``number``), its body made into rows by
-        ``decode``; any failure raises the same errors as ``get_json``."""
-        response = self.request("GET", path, params={**params, c.PAGE_PARAM: number,
-                                                     c.LIMIT_PARAM: limit})
-        decoded = _decoded(response, decode)
-        return Page(number, decoded.rows, decoded.count, decoded.first_id, decoded.total,
-                    bool(getattr(response, "from_cache", False)), decoded.version)
+    def __init__(self, host: str | None = None, *, key: str | None = None,
+                 username: str | None = None, password: str | None = None,
+                 env: Mapping[str, str] | None = None,
+                 sources: tuple[Source, ...] = DEFAULT_SOURCES,
+                 sandbox_options: Mapping[str, Any] | None = None,
+                 cassette: str | os.PathLike[str] | Cassette | None = None,
+                 **transport_options: Any) -> None:
+        recording = cassette if isinstance(cassette, Cassette | None) else Cassette(cassette)
+        self._connection = connect(host, key=key, username=username, password=password,
+                                   env=env, sources=sources, sandbox_options=sandbox_options,
+                                   replaying=bool(recording and recording.replaying))
+        if self._connection.embedded and transport_options.get("cache", True) is True:
+            transport_options["cache"] = "memory"  # its port changes every run: never a hit
+        try:
+            self.transport = Transport(self._connection.host, self._connection.credentials,
+                                       cassette=recording, **transport_options)
+        except BaseException:
+            self._connection.close()
+            raise
+        self.recording = recording
 
-    # --- frames ---------------------------------------------------------------------
-    def shipments(self, start: When = None, end: When = None, states: Any = None, *,
-                  max_rows: int | None = None, progress: bool | None = None,
-                  concurrency: int = 4) -> pd.DataFrame:
-        """Shipments created between ``start`` and ``end`` (dates, datetimes or ISO
-        strings; default the last 30 days), one row each, optionally only some ``states``."""
-        return reading.shipments(self, start, end, states, max_rows=max_rows,
-                                 progress=progress, concurrency=concurrency)
+    # --- reads ----------------------------------------------------------------------
+    @_reads
+    def search(self, *args: Any, **options: Any) -> ShipmentSearch:
+        """A list read, not yet sent: ``.frame()``, ``.events()``, ``.count()``."""
+        return ShipmentSearch(self.transport, *args, **options)
 
-    def events(self, start: When = None, end: When = None, states: Any = None, *,
-               max_rows: int | None = None, progress: bool | None = None,
-               concurrency: int = 4) -> pd.DataFrame:
+    @_reads
+    def shipments(self, *args: Any, **options: Any) -> pd.DataFrame:
+        """Shipments created between ``start`` and ``end`` (default: the last 30 days), one
+        row each, optionally only some ``states``; see ``ShipmentSearch``."""
+        return self.search(*args, **options).frame()
+
+    @_reads
+    def events(self, *args: Any, **options: Any) -> pd.DataFrame:
         """One row per state change of the same shipments ``shipments()`` returns."""
-        return reading.events(self, start, end, states, max_rows=max_rows,
-                              progress=progress, concurrency=concurrency)
+        return self.search(*args, **options).events()
 
     def shipment(self, tracking_id: str) -> pd.DataFrame:
         """One shipment as a one-row frame; its events are in ``shipment_events()``."""
-        return self._one(shipment_path(tracking_id), lambda data: frames.shipments_frame([data]))
+        return single.shipment(self.transport, tracking_id)
 
     def shipment_events(self, tracking_id: str) -> pd.DataFrame:
         """The state changes of one shipment, one row each."""
-        return self._one(shipment_path(tracking_id), lambda data: frames.events_frame([data]))
+        return single.shipment_events(self.transport, tracking_id)
 
     def webhook(self) -> pd.DataFrame:
         """The organisation's webhook settings as a one-row frame."""
-        return self._one(c.WEBHOOK_PATH, frames.webhook_frame)
+        return single.webhook(self.transport)
 
     def get_frame(self, path: str, **params: Any) -> pd.DataFrame:
         """Any GET endpoint as a frame with flattened snake_case columns (no schema)."""
-        return self._one(path, frames.generic_frame, params)
+        return single.any_frame(self.transport, path, params)
 
-    def _one(self, path: str, build: Callable[[Any], pd.DataFrame],
-             params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-        response = self.request("GET", path, params=params)
-        body = unwrap_body(response)
-        return reading.with_provenance(build(body.get("data")), self, path, dict(params or {}),
-                                       from_cache=bool(getattr(response, "from_cache", False)),
-                                       api_version=body.get("version"))
+    def get_json(self, path: str, **params: Any) -> Any:
+        """GET ``path`` on this host and return the envelope's ``data``."""
+        return self.transport.get_json(path, **params)
 
+    def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+                json: Any = None) -> requests.Response:
+        """Any authenticated call on this host, as a ``requests`` response."""
+        return self.transport.request(method, path, params=params, json=json)
+
+    # --- orders ---------------------------------------------------------------------
     def validate_orders(self, sheet: pd.DataFrame, *, progress: bool | None = None
                         ) -> pd.DataFrame:
         """Dry run: check every row of an orders sheet with the server; nothing is created.
-
-        A sheet with no rows returns an empty results frame without calling the server.
-        """
-        return orders.submit(sheet, lambda batch: self._post_orders(batch, simulate=True),
-                             creates=False, progress=progress)
+        An empty sheet sends nothing and returns an empty result."""
+        send = orders.sender(self.transport, simulate=True)
+        return orders.submit(sheet, send, creates=False, progress=progress)
 
     def create_orders(self, sheet: pd.DataFrame, *, progress: bool | None = None
                       ) -> pd.DataFrame:
-        """Create a shipment per accepted row. Never retried blindly: if a batch fails
-        part-way, OrdersSubmissionError says which rows were created, may exist, or were
-        never sent. A sheet with no rows returns an empty results frame and sends nothing.
-        """
-        return orders.submit(sheet, lambda batch: self._post_orders(batch, simulate=False),
-                             creates=True, progress=progress)
+        """Create a shipment per accepted row, in batches, never retried blindly. If a batch
+        fails part-way, OrdersSubmissionError.results says what became of every row."""
+        send = orders.sender(self.transport, simulate=False)
+        return orders.submit(sheet, send, creates=True, progress=progress)
 
-    def _post_orders(self, batch: list[dict[str, Any]], *, simulate: bool) -> Any:
-        params = {c.SIMULATE_PARAM: str(simulate).lower()}
-        return unwrap(self.request("POST", c.ORDERS_PATH, params=params,
-                                   json={c.ORDERS_FIELD: batch}))
+    # --- identity and token ---------------------------------------------------------
+    @property
+    def host(self) -> str:
+        return self.transport.host
 
+    @property
+    def username(self) -> str:
+        return self.transport.credentials.username
 
-def login(host: str | None = None, **options: Any) -> Session:
-    """Create a Session and log in at once, so bad credentials fail here.
+    @property
+    def credentials_source(self) -> str:
+        """Which source supplied the credentials (never their values)."""
+        return self.transport.credentials.source
 
-    >>> import cargamos_explore as cx
-    >>> with cx.login(sandbox_options={"size": 50}) as session:
-    ...     session.logins
-    1
-    """
-    session = Session(host, **options)
-    if options.get("offline") or session.credentials_pending:
-        # Offline, nothing may be sent; a pending session logs in when its form is used.
-        return session
-    try:
-        session.login()
-    except BaseException:
-        session.close()
-        raise
-    return session
+    @property
+    def credentials_pending(self) -> bool:
+        """True while the session waits for the notebook's login form to be used."""
+        return self.transport.credentials.pending
 
+    @property
+    def token(self) -> Token | None:
+        """The current token's expiry and time left, or None before the first login."""
+        return self.transport.token
 
-def shipment_path(tracking_id: object) -> str:
-    """The path of one shipment, its id checked and encoded as one path segment.
+    @property
+    def logins(self) -> int:
+        """How many logins this session has performed."""
+        return self.transport.logins
 
-    >>> shipment_path("CG1000000001")
-    '/v1/shipments/CG1000000001'
-    """
-    if not isinstance(tracking_id, str):
-        problem = f"is a {type(tracking_id).__name__}, not a string"
-    elif tracking_id in ("", ".", ".."):
-        problem = "is empty or a path step"
-    elif any(ch in "/\\?#%" or ch.isspace() or not ch.isprintable() for ch in tracking_id):
-        problem = "contains '/', '\\', '?', '#', '%', whitespace or a control character"
-    else:
-        # Encoded even when checked: quoting is what keeps the id one segment.
-        return c.SHIPMENT_PATH.format(tracking_id=quote(tracking_id, safe=""))
-    shown = repr(tracking_id)[:60] if isinstance(tracking_id, str) else "it"
-    raise InvalidTrackingIdError(
-        f"tracking_id {shown} {problem}, so it cannot be a tracking id; pass one as the "
-        "shipments frame shows it, e.g. 'CG1000000001'.")
+    def login(self) -> Token:
+        """Log in now unless the current token is still fresh."""
+        return self.transport.login()
 
+    def renew(self) -> Token:
+        """Log in now even if the token is still fresh; costs one more (billed) login."""
+        return self.transport.renew()
 
-def _decoded(response: requests.Response, decode: Callable[[bytes], Decoded[Rows]]
-             ) -> Decoded[Rows]:
-    """Decode a successful page; anything else raises the envelope's error."""
-    decoded = None
-    if response.ok:
-        with contextlib.suppress(ValueError):  # not JSON: unwrap() below says what it was
-            decoded = decode(response.content)
-    if decoded is None or decoded.status != c.STATUS_OK:
-        unwrap(response)
-        raise UnexpectedResponseError(
-            f"a page of {response.request.path_url.split('?')[0]} could not be read",
-            status=response.status_code)
-    return decoded
+    def use_credentials(self, credentials: Credentials) -> None:
+        """Log in as ``credentials`` from now on (what the notebook's login form does)."""
+        self.transport.use_credentials(credentials)
+
+    def add_token_listener(self, listener: TokenListener) -> None:
+        """Call ``listener(token)`` after every login, by any call or thread; its errors are
+        logged, never raised. The token indicator uses it to restart its countdown."""
+        self.transport.add_token_listener(listener)
+
+    def request_password_reset(self, username: str | None = None) -> None:
+        """Ask Cargamos to e-mail ``username`` (default: this user) a password-reset link."""
+        self.transport.request_password_reset(username)
+
+    def _secrets(self) -> tuple[str, ...]:
+        return self.transport._secrets()
+
+    # --- cache ----------------------------------------------------------------------
+    @property
+    def caching(self) -> bool:
+        return self.transport.cache.enabled
+
+    @property
+    def cache_hits(self) -> int:
+        return self.transport.cache.hits
+
+    @property
+    def cache_misses(self) -> int:
+        return self.transport.cache.misses
+
+    def clear_cache(self) -> int:
+        """Delete this user's cached answers (other users' stay); returns how many."""
+        return self.transport.clear_cache()
+
+    @contextlib.contextmanager
+    def offline(self) -> Iterator[None]:
+        """Serve only cached answers; a miss raises NotCachedError instead of calling."""
+        with self.transport.offline():
+            yield
+
+    @contextlib.contextmanager
+    def cache_disabled(self) -> Iterator[None]:
+        """Neither read nor write the cache inside this block."""
+        with self.transport.cache.disabled():
+            yield
+
+    # --- lifecycle and display ------------------------------------------------------
+    def close(self) -> None:
+        """Forget the token, close connections, write a recording, stop a sandbox."""
+        try:
+            self.transport.close()
+        finally:
+            self._connection.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def summary(self) -> dict[str, Any]:
+        """What the notebook card shows: no password, token or key, only their effects."""
+        token = self.token
+        return {"host": self.host, "username": self.username,
+                "credentials_source": self.credentials_source, "logins": self.logins,
+                "token_seconds_left": token.time_left.total_seconds() if token else None,
+                "token_lifetime": token.lifetime if token else None,
+                "caching": self.caching, "cache_hits": self.cache_hits,
+                "cache_misses": self.cache_misses, "offline": self.transport.cache.offline}
+
+    def _repr_html_(self) -> str:
+        return formatters.session_html(self.summary())
+
+    def __repr__(self) -> str:
+        token, cache = self.token, self.transport.cache
+        state = f"valid {int(token.time_left.total_seconds())}s" if token else "none yet"
+        stored = f"cache={cache.hits} hits/{cache.misses} misses" if cache.enabled else "cache=off"
+        return (f"<{type(self).__name__} {self.host} user={self.username} "
+                f"source={self.credentials_source} logins={self.logins} token={state} "
+                f"{stored}{' offline' if cache.offline else ''}>")
+

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from cargamos_explore.auth import TokenKeeper, parse_expires_in
+from cargamos_explore.transport.token import TokenKeeper, parse_expires_in
 
 
 class FakeClock:

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import cargamos_explore as cx
-from cargamos_explore.cache import CachePolicy
 from cargamos_explore.sandbox import Sandbox, serve
+from cargamos_explore.transport.cache import CachePolicy
 
 from .conftest import ANA, JOHN, LUIS, TIENDA, open_session, user_stats
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import cargamos_explore as cx
-from cargamos_explore.cache import identity_prefix
+from cargamos_explore.transport.cache import identity_prefix
 
 from .conftest import JOHN, TIENDA, open_session, user_stats
 
@@ -171,6 +171,6 @@ def test_the_prefix_is_derived_once_and_shown_nowhere(
         session.webhook()
         session.clear_cache()
         shown = repr(session) + caplog.text
-        prefix = session._cache_prefix
+        prefix = session.transport.cache._prefix
     assert len(calls) == 1
     assert prefix and prefix not in shown

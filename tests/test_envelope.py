@@ -8,8 +8,8 @@ import pytest
 import requests
 
 import cargamos_explore as cx
-from cargamos_explore.envelope import Message, unwrap
 from cargamos_explore.scrub import scrub
+from cargamos_explore.transport.envelope import Message, unwrap
 
 FAKE_KEY = "s3cr3t-org-key"
 

@@ -12,9 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cargamos_explore import fastpath, frames
+from cargamos_explore.decoding import pages as fastpath
+from cargamos_explore.decoding import records as frames
+from cargamos_explore.decoding.schema import EVENT_COLUMNS, SHIPMENT_COLUMNS
 from cargamos_explore.errors import UnknownValueWarning
-from cargamos_explore.schema import EVENT_COLUMNS, SHIPMENT_COLUMNS
 
 PAGE = json.loads((Path(__file__).parent / "fixtures" / "shipments_page.json").read_text())
 ITEMS: list[dict[str, Any]] = PAGE["data"]["items"]
@@ -92,14 +93,15 @@ def test_events_one_row_per_state_change() -> None:
 def test_the_arrow_path_matches_the_record_path() -> None:
     page = fastpath.shipments_page(json.dumps(PAGE).encode())
     assert (page.total, page.status, page.version) == (5, "OK", "1.0.0")
-    pd.testing.assert_frame_equal(page.frame, frames.shipments_frame(ITEMS))
+    pd.testing.assert_frame_equal(fastpath.to_frame([page.rows]), frames.shipments_frame(ITEMS))
 
 
 def test_a_body_arrow_cannot_type_falls_back() -> None:
     ragged = json.loads(json.dumps(PAGE))
     ragged["data"]["items"][0]["recipientLocation"]["number"] = 120  # a number, not a string
     page = fastpath.shipments_page(json.dumps(ragged).encode())
-    assert page.frame.loc[0, "number"] == "120" and len(page.frame) == len(ITEMS)
+    frame = fastpath.to_frame([page.rows])
+    assert frame.loc[0, "number"] == "120" and len(frame) == len(ITEMS)
 
 
 def test_generic_frame_flattens_to_snake_case() -> None:
@@ -151,6 +153,6 @@ def test_both_paths_agree_on_any_body(records: list[Any]) -> None:
                                                                 "total": len(records)}})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnknownValueWarning)
-        fast = fastpath.shipments_page(body.encode()).frame
+        fast = fastpath.to_frame([fastpath.shipments_page(body.encode()).rows])
         slow = frames.shipments_frame(records)
     pd.testing.assert_frame_equal(fast, slow)

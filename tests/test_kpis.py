@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cargamos_explore import frames
-from cargamos_explore.kpis import kpis
+from cargamos_explore.analysis import kpis
+from cargamos_explore.decoding import records as frames
 
 
 def shipment(state: str, attempts: int, alcaldia: str, delivered: str | None,

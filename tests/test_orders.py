@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 
 import cargamos_explore as cx
-from cargamos_explore.orders import submit, to_orders
+from cargamos_explore.decoding.sheets import to_orders
+from cargamos_explore.queries import orders
+from cargamos_explore.queries.orders import submit
 from cargamos_explore.sandbox import Sandbox
 
 from .conftest import JOHN, TIENDA, user_stats
@@ -150,15 +152,20 @@ def many_orders(count: int = 250) -> pd.DataFrame:
 def fail_batch(session: cx.Session, sandbox: Sandbox, number: int, monkeypatch:
                pytest.MonkeyPatch, **faults: Any) -> None:
     """Switch the sandbox's faults on just before batch ``number`` is sent."""
-    post, sent = session._post_orders, []
+    make_sender, sent = orders.sender, []
 
-    def counting(batch: list[dict[str, Any]], *, simulate: bool) -> Any:
-        sent.append(len(batch))
-        if len(sent) == number:
-            sandbox.set_faults(**faults)
-        return post(batch, simulate=simulate)
+    def counting_sender(transport: Any, *, simulate: bool) -> Any:
+        send = make_sender(transport, simulate=simulate)
 
-    monkeypatch.setattr(session, "_post_orders", counting)
+        def counting(batch: list[dict[str, Any]]) -> Any:
+            sent.append(len(batch))
+            if len(sent) == number:
+                sandbox.set_faults(**faults)
+            return send(batch)
+
+        return counting
+
+    monkeypatch.setattr(orders, "sender", counting_sender)
 
 
 def created_in(sandbox: Sandbox) -> list[str]:

@@ -54,7 +54,7 @@ def test_saved_notebooks_carry_no_outputs_or_secrets() -> None:
 
 
 def test_the_readme_tables_match_the_schema() -> None:
-    from cargamos_explore.schema import (
+    from cargamos_explore.decoding.schema import (
         EVENT_COLUMNS,
         ORDER_RESULT_COLUMNS,
         SHIPMENT_COLUMNS,

@@ -8,7 +8,8 @@ import time
 import pytest
 
 import cargamos_explore as cx
-from cargamos_explore.paging import Page, read_all
+from cargamos_explore.decoding import Page
+from cargamos_explore.queries.paging import read_all
 
 
 def fake_pages(total: int, limit: int, *, fail: int | None = None, repeat: int | None = None,
@@ -29,7 +30,7 @@ def fake_pages(total: int, limit: int, *, fail: int | None = None, repeat: int |
         if number == empty:
             rows = []
         first = None if not rows else str(rows[0])
-        return Page(number, rows, len(rows), first, total, False, "1.0.0")
+        return Page(rows, len(rows), first, total, "OK", "1.0.0", number=number)
 
     return fetch, asked
 

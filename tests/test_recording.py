@@ -26,8 +26,8 @@ from cargamos_explore.errors import (
     CassetteMissError,
     InvalidArgumentError,
 )
-from cargamos_explore.recording import Cassette, Redactor, match_key, without_http_cache
 from cargamos_explore.sandbox import Sandbox, serve
+from cargamos_explore.transport.recording import Cassette, Redactor, match_key, without_http_cache
 
 from .conftest import ANA, ANCHOR, JOHN, TIENDA
 

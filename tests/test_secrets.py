@@ -26,7 +26,8 @@ def test_a_full_session_leaks_nothing(sandbox: Sandbox, url: str,
     with open_session(url, retries=cx.Retries(total=1, backoff_factor=0)) as session:
         session.login()
         tokens |= set(session._secrets())
-        seen += [repr(session), str(session), repr(session.token), repr(session._credentials)]
+        seen += [repr(session), str(session), repr(session.token),
+                 repr(session.transport.credentials)]
         frame = session.shipments(progress=False)
         seen.append(repr(frame.attrs))
         sandbox.revoke(JOHN)

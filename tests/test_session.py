@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import cargamos_explore as cx
-from cargamos_explore.config import from_environment, from_netrc
+from cargamos_explore.bootstrap.credentials import from_environment, from_netrc
 from cargamos_explore.sandbox import Sandbox, serve
 
 from .conftest import DISABLED, JOHN, JOHN_PASSWORD, TIENDA, open_session, stats, user_stats
@@ -249,7 +249,7 @@ def test_credentials_from_the_keyring(url: str) -> None:
     from keyring.backend import KeyringBackend
     from keyring.credentials import SimpleCredential
 
-    from cargamos_explore.config import from_keyring
+    from cargamos_explore.bootstrap.credentials import from_keyring
 
     ours = f"cargamos-explore@{url.split('://')[1]}"
     entries = {(ours, JOHN): JOHN_PASSWORD, (ours, "__org_key__"): TIENDA.key}

@@ -14,9 +14,9 @@ import requests
 
 import cargamos_explore as cx
 from cargamos_explore.errors import InvalidTrackingIdError, UnsafePathError
-from cargamos_explore.http import Retries, send_with_retries
 from cargamos_explore.sandbox import Sandbox, serve
-from cargamos_explore.session import shipment_path
+from cargamos_explore.transport.http import Retries, send_with_retries
+from cargamos_explore.transport.urls import shipment_path
 
 from .conftest import JOHN, JOHN_PASSWORD, TIENDA, basic, open_session, stats, user_stats
 
@@ -267,9 +267,9 @@ def test_a_post_is_not_resent_on_a_503_and_a_reset_is_retried_twice_for_reads() 
 
 
 def test_a_body_that_cannot_be_encoded_was_never_sent() -> None:
-    from cargamos_explore.http import transport_error
+    from cargamos_explore.transport.http import transport_error
 
-    error = transport_error(requests.exceptions.InvalidJSONError("Out of range float values"), "POST",
-                            "http://127.0.0.1:1/v1/orders?key=secret-key")
+    unencodable = requests.exceptions.InvalidJSONError("Out of range float values")
+    error = transport_error(unencodable, "POST", "http://127.0.0.1:1/v1/orders?key=secret-key")
     assert error.may_have_reached_server is False and "did not receive it" in str(error)
     assert "secret-key" not in str(error)

@@ -15,8 +15,9 @@ import ipywidgets as widgets
 import pytest
 
 import cargamos_explore as cx
-from cargamos_explore import config
-from cargamos_explore.notebook import frontend, prompt
+from cargamos_explore.bootstrap import credentials as config
+from cargamos_explore.bootstrap import frontend
+from cargamos_explore.notebook import prompt
 from cargamos_explore.notebook.login_form import LoginForm
 from cargamos_explore.sandbox import serve
 
@@ -135,7 +136,7 @@ def test_a_renewal_by_any_call_restarts_the_countdown() -> None:
         indicator = cx.TokenIndicator(session)
         session.login()
         shown = indicator.countdown.expires_at
-        session._keeper.reject(session.token)  # as if the token had expired on the server
+        session.transport._keeper.reject(session.token)  # as if the token had expired on the server
         session.webhook()
         assert session.logins == 2 and indicator.countdown.expires_at > shown
 

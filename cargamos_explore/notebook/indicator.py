@@ -20,8 +20,8 @@ from .. import formatters
 from ..errors import CargamosError
 
 if TYPE_CHECKING:
-    from ..auth import Token
-    from ..client import Client
+    from ..session import Session
+    from ..transport import Token
 
 HERE: Final = Path(__file__).parent
 #: Turn amber this long before expiry, at most: 5 minutes of a 60-minute token.
@@ -45,7 +45,7 @@ class TokenIndicator(widgets.HBox):  # type: ignore[misc]  # ipywidgets is untyp
     Outside a widget frontend it prints as one line of text.
     """
 
-    def __init__(self, session: Client, **kwargs: Any) -> None:
+    def __init__(self, session: Session, **kwargs: Any) -> None:
         self.session = session
         self.countdown = Countdown()
         self.renew_button = widgets.Button(description="Renew now", icon="refresh",

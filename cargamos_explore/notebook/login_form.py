@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from html import escape
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import ipywidgets as widgets
 
-from ..client import request_password_reset
-from ..config import Credentials
+from ..bootstrap.credentials import Credentials
 from ..errors import (
     AuthenticationError,
     CargamosError,
@@ -24,10 +23,9 @@ from ..errors import (
     UnknownKeyError,
 )
 from ..scrub import scrub
+from ..session import Session
+from ..transport import request_password_reset
 from .indicator import TokenIndicator
-
-if TYPE_CHECKING:
-    from ..session import Session
 
 SANDBOX: Final = "the local sandbox"
 KEY_KEPT: Final = "kept from your last attempt; type to change"
@@ -139,8 +137,6 @@ class LoginForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
 def open_session(host: str, credentials: Credentials, options: Mapping[str, Any]) -> Session:
     """A logged-in Session for the form's values, or the error; never prompts again."""
-    from ..session import Session
-
     session = Session(host or None, key=credentials.key, username=credentials.username or None,
                       password=credentials.password or None, **{"sources": (), **options})
     try:

@@ -13,18 +13,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ..config import ENV_KEY, ENV_USERNAME, Credentials
+from ..bootstrap.credentials import ENV_KEY, ENV_USERNAME, Credentials
 from .login_form import LoginForm
 
 if TYPE_CHECKING:
-    from ..client import Client
     from ..session import Session
 
 
 class SessionLoginForm(LoginForm):
     """A LoginForm bound to one waiting session: it logs that session in, on its host."""
 
-    def __init__(self, target: Client, *, key: str = "", username: str = "") -> None:
+    def __init__(self, target: Session, *, key: str = "", username: str = "") -> None:
         super().__init__(target.host, key=key, username=username)
         self.target = target
         self.host.disabled = True  # the session's host is fixed
@@ -32,10 +31,10 @@ class SessionLoginForm(LoginForm):
     def _log_in(self, host: str, credentials: Credentials) -> Session:
         self.target.use_credentials(credentials)
         self.target.login()
-        return self.target  # type: ignore[return-value]  # the form shows any Client
+        return self.target
 
 
-def show_login_form(target: Client, env: Mapping[str, str]) -> SessionLoginForm:
+def show_login_form(target: Session, env: Mapping[str, str]) -> SessionLoginForm:
     """Display the form that logs ``target`` in; returns it (for tests)."""
     form = SessionLoginForm(target, key=env.get(ENV_KEY, ""), username=env.get(ENV_USERNAME, ""))
     from IPython.display import display

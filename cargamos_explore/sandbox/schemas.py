@@ -14,7 +14,7 @@ Schema = dict[str, Any]
 STRING: Final[Schema] = {"type": "string"}
 NULLABLE_STRING: Final[Schema] = {"type": ["string", "null"]}
 NUMBER: Final[Schema] = {"type": "number"}
-LEVELS: Final = "|".join(c.MESSAGE_LEVELS)
+LEVELS: Final = "DEBUG|INFO|WARNING|ERROR"  # the message grammar (contract.MESSAGE_PATTERN)
 #: Tagged messages (LEGACY): `[LEVEL] [CODE] [ITEM_ID] free text`, CODE and ITEM_ID optional.
 MESSAGE: Final[Schema] = {"type": "string", "pattern": rf"^\s*\[({LEVELS})\]"}
 ERROR_MESSAGE: Final[Schema] = {"type": "string", "pattern": r"^\[ERROR\] \[[A-Z][A-Z0-9_]*\] "}

@@ -11,22 +11,29 @@ and addresses, so the SQLite files are readable by their owner only (0600, folde
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import os
-import stat
+import threading
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
 
-import platformdirs
 import requests
 from requests_cache import CachedSession, create_key
 
-from . import contract as c
-from .errors import ConfigurationError
+from .. import contract as c
+from ..errors import NotCachedError
+from .cache_files import (
+    CacheOption,
+    cache_location,
+    create_private_file,
+    ensure_private_files,
+)
+from .http import NO_AUTH
 
-CacheOption = bool | str | Path
 #: Redacted from every stored request and left out of every key. requests-cache matches
 #: these names exactly, so each spelling a header may take is listed.
 SECRET_PARAMETERS: Final = (
@@ -35,10 +42,8 @@ SECRET_PARAMETERS: Final = (
     c.KEY_PARAM, "password", "token", "access_token",
 )
 NEVER_CACHED: Final = (c.LOGIN_PATH, c.PASSWORD_RECOVERY_PATH, c.ORDERS_PATH)
-PRIVATE_FILE: Final = 0o600
-PRIVATE_FOLDER: Final = 0o700
-#: The database and the two files SQLite keeps beside it in WAL mode.
-SQLITE_SUFFIXES: Final = ("", "-wal", "-shm")
+#: Offline, an answer this old (ten years) still counts as one.
+STALE_FOREVER: Final = 10 * 365 * 24 * 3600
 #: scrypt cost: n=2**14, r=8 takes about 60 ms and 16 MiB on a 2-core AMD EPYC. Slow enough
 #: that guessing a password back from the keys in a cache file costs that much per guess;
 #: paid once per session. Changing these values orphans every existing cache entry.
@@ -103,66 +108,6 @@ class IdentityKey:
         return f"{self.prefix}-{create_key(request, **kwargs)}"
 
 
-def cache_location(option: CacheOption) -> tuple[str, str]:
-    """(backend, cache name) for the ``cache=`` option; creates missing folders 0700."""
-    if option == "memory":
-        return "memory", "cargamos-explore"
-    if option is True:
-        folder = Path(platformdirs.user_cache_dir("cargamos-explore"))
-        _create_private_folders(folder)
-        _ensure_private(folder, PRIVATE_FOLDER)  # ours alone, even if made 0755 before
-        return "sqlite", str(folder / "http_cache.sqlite")
-    if isinstance(option, (str, Path)) and str(option):
-        path = Path(option).expanduser()
-        _create_private_folders(path.parent)  # an existing parent (a home) is the user's
-        return "sqlite", str(path)
-    raise ConfigurationError(f"cache={option!r}: use True, False, 'memory' or a file path")
-
-
-def _create_private_folders(folder: Path) -> None:
-    """Create ``folder`` and its missing parents 0700; existing folders are left as they are."""
-    for path in reversed([p for p in (folder, *folder.parents) if not p.exists()]):
-        try:
-            path.mkdir(mode=PRIVATE_FOLDER)
-        except FileExistsError:
-            continue  # created meanwhile by someone else: not ours to change
-        path.chmod(PRIVATE_FOLDER)  # the umask may have removed bits we need
-
-
-def _ensure_private(path: Path, mode: int) -> None:
-    """Tighten ``path`` to ``mode`` if others have access; refuse if it is not ours."""
-    if os.name != "posix" or not path.exists():
-        return  # elsewhere the per-user cache folder's ACLs already keep it private
-    info = path.stat()
-    if not stat.S_IMODE(info.st_mode) & 0o077:
-        return
-    if info.st_uid != os.geteuid():
-        kind = "folder" if stat.S_ISDIR(info.st_mode) else "file"
-        raise ConfigurationError(
-            f"the cache {kind} {path} is open to other users (mode "
-            f"{stat.S_IMODE(info.st_mode):o}) and belongs to someone else, so it cannot be "
-            f"made private; ask its owner to chmod {mode:o} it, or pass another cache= path.")
-    path.chmod(mode)
-
-
-def _create_private_file(path: Path) -> None:
-    """Create the database empty and 0600, so SQLite never creates it 0644 itself."""
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE)
-    except FileExistsError:
-        return
-    try:
-        if os.name == "posix":
-            os.fchmod(fd, PRIVATE_FILE)  # exact, whatever the umask took away
-    finally:
-        os.close(fd)
-
-
-def _ensure_private_files(database: Path) -> None:
-    for suffix in SQLITE_SUFFIXES:
-        _ensure_private(database.with_name(database.name + suffix), PRIVATE_FILE)
-
-
 def _cacheable(response: requests.Response) -> bool:
     return not any(response.url.split("?")[0].endswith(p) for p in NEVER_CACHED)
 
@@ -172,15 +117,15 @@ def cached_session(option: CacheOption, prefix: str) -> CachedSession:
     if backend != "sqlite":
         return _open(name, backend, prefix)
     database = Path(name)
-    _create_private_file(database)
-    _ensure_private_files(database)
+    create_private_file(database)
+    ensure_private_files(database)
     # SQLite creates -wal and -shm lazily, but always with the database file's own mode
     # (os_unix.c copies it, whatever the umask), so a 0600 database yields 0600 companions
     # in every process that opens it later. This is sturdier than changing the process-wide
     # umask around the connection, which races with other threads. Opening has created
     # them by now (WAL mode, table set-up); checking again catches an SQLite built otherwise.
     session = _open(name, backend, prefix, wal=True, busy_timeout=30_000)
-    _ensure_private_files(database)
+    ensure_private_files(database)
     return session
 
 
@@ -197,3 +142,92 @@ def clear_identity(http: CachedSession, prefix: str) -> int:
     keys = [k for k in http.cache.responses if str(k).startswith(prefix + "-")]
     http.cache.delete(*keys)
     return len(keys)
+
+
+class HttpCache:
+    """The cache as the transport uses it: lookups that send nothing, hit and miss counts,
+    offline mode, and clearing one identity's entries."""
+
+    def __init__(self, policy: CachePolicy, *, offline: bool = False) -> None:
+        self.policy = policy
+        self.offline = offline
+        self.session: CachedSession | None = None
+        self._prefix = ""
+        self._counts = Counter[str]()
+        self._lock = threading.Lock()
+
+    def open(self, option: CacheOption, host: str, credentials: Any) -> None:
+        """Open the store under the identity's prefix; a pending identity has none yet."""
+        if option is False or credentials.pending:
+            self.session, self._prefix = None, ""
+            return
+        self._prefix = identity_prefix(host, credentials.key or "", credentials.username,
+                                       credentials.password)
+        self.session = cached_session(option, self._prefix)
+
+    @property
+    def enabled(self) -> bool:
+        return self.session is not None
+
+    @property
+    def hits(self) -> int:
+        return self._counts["hits"]
+
+    @property
+    def misses(self) -> int:
+        return self._counts["misses"]
+
+    def count(self, response: requests.Response) -> None:
+        if self.enabled:
+            with self._lock:
+                self._counts["hits" if getattr(response, "from_cache", False) else "misses"] += 1
+
+    def send_options(self, path: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
+        """How long the answer to this call stays fresh, for requests-cache."""
+        if self.session is None:
+            return {}
+        return {"expire_after": self.policy.expire_after(path, dict(params or {}))}
+
+    def lookup(self, method: str, url: str, path: str, params: Mapping[str, Any] | None,
+               timeouts: Any) -> requests.Response | None:
+        """The cached answer, if any, without sending anything or logging in."""
+        if self.session is None or method != "GET":
+            if self.offline:
+                raise NotCachedError(f"{method} {path} cannot be answered offline: only "
+                                     "GET calls can, with the cache on")
+            return None
+        # Offline, an expired answer beats none: the notebook is rerun to see old results.
+        headers = {"Cache-Control": f"stale-if-error={STALE_FOREVER}"} if self.offline else {}
+        response = self.session.request(method, url, params=params, headers=headers,
+                                        only_if_cached=True, timeout=timeouts.as_tuple(),
+                                        auth=NO_AUTH)
+        # A miss comes back as requests-cache's own 504 "Not Cached"; only 200s are stored.
+        if response.status_code == 200:
+            self.count(response)
+            return response
+        if self.offline:
+            raise NotCachedError(
+                f"GET {path} with {dict(params or {})} is not in the cache; run it once "
+                "online, or leave offline mode.")
+        return None
+
+    def clear(self) -> int:
+        """Delete this identity's entries (other users' stay); returns how many."""
+        return 0 if self.session is None else clear_identity(self.session, self._prefix)
+
+    @contextlib.contextmanager
+    def offline_mode(self) -> Iterator[None]:
+        previous, self.offline = self.offline, True
+        try:
+            yield
+        finally:
+            self.offline = previous
+
+    @contextlib.contextmanager
+    def disabled(self) -> Iterator[None]:
+        """Neither read nor write the cache inside this block."""
+        if self.session is None:
+            yield
+            return
+        with self.session.cache_disabled():
+            yield

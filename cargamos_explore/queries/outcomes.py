@@ -7,13 +7,14 @@ names them as row ranges.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
-from . import contract as c
-from .errors import (
+from .. import contract as c
+from ..decoding.records import order_results_frame
+from ..decoding.sheets import row_spans
+from ..errors import (
     APIError,
     CargamosError,
     NotCachedError,
@@ -21,8 +22,7 @@ from .errors import (
     TokenRejectedError,
     TransportError,
 )
-from .frames import order_results_frame
-from .scrub import scrub
+from ..scrub import scrub
 
 
 def aligned(rows: list[dict[str, Any]], index: pd.Index) -> pd.DataFrame:
@@ -93,22 +93,3 @@ def _stopped_message(outcomes: list[str], batch: range, err: Exception, *,
         "sheet, with its outcome" + (" and the tracking ids of created rows." if creates
                                      else "."),
     ])
-
-
-def row_spans(rows: Iterable[int], most: int = 8) -> str:
-    """Row numbers as short ranges.
-
-    >>> row_spans([1, 2, 3, 5, 7, 8])
-    'rows 1-3, 5, 7-8'
-    """
-    spans: list[list[int]] = []
-    for row in rows:
-        if spans and row == spans[-1][1] + 1:
-            spans[-1][1] = row
-        else:
-            spans.append([row, row])
-    if len(spans) == 1 and spans[0][0] == spans[0][1]:
-        return f"row {spans[0][0]}"
-    shown = [f"{a}-{b}" if a != b else str(a) for a, b in spans[:most]]
-    more = f" and {len(spans) - most} more ranges" if len(spans) > most else ""
-    return "rows " + ", ".join(shown) + more

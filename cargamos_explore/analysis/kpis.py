@@ -45,7 +45,7 @@ class KPIReport:
 def kpis(shipments: pd.DataFrame) -> KPIReport:
     """KPIs of a frame from ``Session.shipments()``.
 
-    >>> from cargamos_explore.frames import shipments_frame
+    >>> from cargamos_explore.decoding import shipments_frame
     >>> kpis(shipments_frame([])).overall["shipments"].tolist()
     [0]
     """

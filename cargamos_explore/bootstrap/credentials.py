@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from typing import Final, NoReturn
 from urllib.parse import urlsplit
 
-from . import contract as c
-from .errors import ConfigurationError, CredentialsNotFoundError
+from ..errors import CredentialsNotFoundError
+from . import frontend
 
-ENV_HOST: Final = "CARGAMOS_HOST"
 ENV_KEY: Final = "CARGAMOS_KEY"
 ENV_USERNAME: Final = "CARGAMOS_USERNAME"
 ENV_PASSWORD: Final = "CARGAMOS_PASSWORD"
@@ -56,26 +55,6 @@ FORM_PENDING: Final = Credentials("", "", None, "login form")
 
 
 Source = Callable[[str, Mapping[str, str]], "Credentials | None"]
-
-
-def resolve_host(host: str | None, env: Mapping[str, str]) -> str | None:
-    """The base URL from the argument or CARGAMOS_HOST; preset names map to their URLs."""
-    chosen = host or env.get(ENV_HOST) or None
-    if chosen is None:
-        return None
-    chosen = c.HOST_PRESETS.get(chosen, chosen).rstrip("/")
-    if "@" in chosen:
-        # A username or password in the host would be sent to whoever the part after the
-        # '@' names, and the host string is shown in reprs, errors and every frame's attrs.
-        after = chosen.rpartition("@")[2].split("/")[0]
-        raise ConfigurationError(
-            f"the host (…@{after}) contains a username or password; give the bare host, "
-            "e.g. 'https://api.example.com', and pass username= and password= instead.")
-    if urlsplit(chosen).scheme not in ("http", "https") or not urlsplit(chosen).netloc:
-        raise ConfigurationError(
-            f"host {chosen!r} is not a URL; use e.g. 'https://api.example.com' or one of "
-            f"{', '.join(c.HOST_PRESETS)}")
-    return chosen
 
 
 def from_environment(host: str, env: Mapping[str, str]) -> Credentials | None:
@@ -138,9 +117,7 @@ def _ask_in_notebook(host: str, env: Mapping[str, str]) -> Credentials | None:
     its credentials when the form is used (a cell waiting for it would deadlock). With
     nobody at the frontend (nbconvert, CI), ask nothing: the environment was the last
     chance."""
-    from .notebook.frontend import widget_frontend
-
-    return FORM_PENDING if widget_frontend() else None
+    return FORM_PENDING if frontend.widget_frontend() else None
 
 
 DEFAULT_SOURCES: Final[tuple[Source, ...]] = (from_environment, from_keyring, from_netrc,

@@ -1,6 +1,6 @@
 """The column tables of every DataFrame: name, where it comes from in the JSON, its kind.
 
-One table per frame; the README's schema section is generated from these same tuples.
+One table per frame; the README's schema tables must match them (tests/test_package.py checks).
 Source paths are the contract's field names (mostly ASSUMED, see contract.py).
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final, NamedTuple
 
-from . import contract as c
+from .. import contract as c
 
 
 class Column(NamedTuple):

@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from . import contract as c
-from .errors import UnknownValueWarning
+from .. import contract as c
+from ..errors import UnknownValueWarning
 from .schema import (
     CATEGORIES,
     EVENT_COLUMNS,

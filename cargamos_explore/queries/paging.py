@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
@@ -18,34 +18,12 @@ from typing import Any, Generic, TypeVar
 
 from tqdm.auto import tqdm
 
-from .errors import CargamosError, PartialResultError
+from ..arguments import flag
+from ..decoding import Page
+from ..errors import CargamosError, CassetteMissError, PartialResultError
 
 Rows = TypeVar("Rows")
-
-
-@dataclass(frozen=True)
-class Page(Generic[Rows]):
-    """One page: its rows, how many, the first row's id (to spot repeats), the list total."""
-
-    number: int
-    rows: Rows
-    count: int
-    first_id: str | None
-    total: int
-    from_cache: bool
-    api_version: str | None
-
-
-@dataclass(frozen=True)
-class Decoded(Generic[Rows]):
-    """What a decoder made of one page's body."""
-
-    rows: Rows
-    count: int
-    first_id: str | None
-    total: int
-    status: str | None
-    version: str | None
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -75,12 +53,22 @@ def pages(fetch: Callable[[int], Page[Rows]], *, limit: int, max_rows: int | Non
         yield first
         wanted = first.total if max_rows is None else min(first.total, max_rows)
         count = max(1, math.ceil(wanted / limit))
-        show = progress if progress is not None else count > 3
-        with tqdm(total=wanted, unit="rows", disable=not show, desc="shipments") as bar:
+        with progress_bar(range(count), progress, desc="shipments", unit="rows",
+                          total=wanted) as bar:
             bar.update(min(first.count, wanted))
             for page in _in_order(pool, fetch, range(2, count + 1), ahead, workers):
                 bar.update(page.count)
                 yield page
+
+
+def progress_bar(steps: Iterable[T], progress: bool | None, *, desc: str, unit: str,
+                 total: int | None = None) -> tqdm[T]:
+    """A tqdm bar over ``steps``: shown when ``progress`` is True, or, when it is None, for
+    work of more than three steps (a short read should not flash a bar)."""
+    progress = flag("progress", progress, meaning="None shows a bar only for long work")
+    steps = list(steps)
+    show = progress if progress is not None else len(steps) > 3
+    return tqdm(steps, total=total, desc=desc, unit=unit, disable=not show)
 
 
 def _in_order(pool: ThreadPoolExecutor, fetch: Callable[[int], Page[Rows]], numbers: range,
@@ -131,10 +119,11 @@ def read_all(fetch: Callable[[int], Page[Rows]], *, limit: int, max_rows: int | 
                 parts = []
             rows, cached = rows + page.count, cached + page.from_cache
             pages_read += 1
-            version = version or page.api_version
+            version = version or page.version
     except CargamosError as err:
-        if rows == 0:
-            raise  # nothing arrived: the original error says it best
+        # A replay missing a page says so itself; nothing arrived, likewise.
+        if rows == 0 or isinstance(err, CassetteMissError):
+            raise
         raise PartialResultError(
             f"reading stopped after {rows} rows: {err}. Nothing was returned; call again "
             "(pages already read may come from the cache).", rows_fetched=rows,

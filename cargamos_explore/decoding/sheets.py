@@ -1,29 +1,24 @@
-"""Orders from a sheet: one row per order, columns named like the shipments frame.
-
-The sheet is checked as a whole before any request; orders then go out in batches, and
-the results come back aligned row for row with the sheet.
+"""An orders sheet -> the orders' JSON: one row per order, columns named like the
+shipments frame. The sheet is checked as a whole, and every problem reported at once,
+before anything is sent.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
-from tqdm.auto import tqdm
 
-from . import contract as c
-from .arguments import flag, got
-from .envelope import parse_messages
-from .errors import InvalidArgumentTypeError, OrdersSheetError
-from .outcomes import aligned, row_spans, stopped
+from .. import contract as c
+from ..arguments import got
+from ..errors import InvalidArgumentTypeError, OrdersSheetError
 from .schema import ORDER_SHEET_COLUMNS, Column
 
-MEXICO_CITY = ZoneInfo(c.TIMEZONE)
+MEXICO_CITY = c.MEXICO_CITY
 SHEET = {col.name: col for col in ORDER_SHEET_COLUMNS}
 ADDRESS_PARTS = ("street", "number", "neighborhood", "alcaldia", "administrative_area")
 ALWAYS_REQUIRED = ("postal_code", "recipient_name", "recipient_phone",
@@ -33,10 +28,6 @@ ORDER_PATHS = {col.name: col.path for col in ORDER_SHEET_COLUMNS}
 
 NOT_FINITE = "not a finite number"
 NOT_JSON = "cannot be sent as JSON; give text or a number"
-
-#: Sends one batch of orders and returns the server's per-order results.
-Send = Callable[[list[dict[str, Any]]], list[Any]]
-
 
 #: One cell that cannot be sent: (row counted from 1, column, what is wrong with it).
 CellProblem = tuple[int, str, str]
@@ -180,66 +171,24 @@ def _number(value: Any, kind: str) -> Any:
     return int(number) if kind == "int" and number.is_integer() else number
 
 
-def batches(count: int, size: int = c.MAX_ORDERS_PER_REQUEST) -> list[range]:
-    """Row ranges of at most ``size`` orders.
-
-    >>> batches(250, 100)
-    [range(0, 100), range(100, 200), range(200, 250)]
-    """
-    return [range(i * size, min(count, (i + 1) * size)) for i in range(math.ceil(count / size))]
-
-
-def result_rows(answer: list[Any], batch: range) -> list[dict[str, Any]]:
-    """The server's per-order results for one batch, in input order, messages parsed."""
-    by_index = {r.get("index"): r for r in answer if isinstance(r, dict)}
-    return [_result(by_index.get(i - batch.start, {})) for i in batch]
-
-
-def _result(raw: dict[str, Any]) -> dict[str, Any]:
-    messages = parse_messages(raw.get("msgs"))
-    return {
-        "status": raw.get("status"),
-        "trackingId": raw.get("trackingId"),
-        "shipmentTrackingId": raw.get("shipmentTrackingId"),
-        "error_codes": _codes(messages, "ERROR"),
-        "warning_codes": _codes(messages, "WARNING"),
-        "messages": "; ".join(str(m) for m in messages) or None,
-    }
-
-
-def _codes(messages: Any, level: str) -> str | None:
-    codes = [m.code for m in messages if m.level == level and m.code]
-    return ",".join(codes) or None
-
-
-def submit(sheet: pd.DataFrame, send: Send, *, creates: bool = True,
-           batch_size: int = c.MAX_ORDERS_PER_REQUEST, progress: bool | None = None
-           ) -> pd.DataFrame:
-    """Check the sheet, send it in batches, and return results aligned with its rows.
-
-    ``creates`` says whether ``send`` creates shipments (False for a dry run); it only
-    changes how a failure part-way through is reported. A sheet with no rows sends nothing
-    and returns an empty results frame. If a batch fails and the sheet has other batches,
-    OrdersSubmissionError says what became of every row; a one-batch sheet raises the
-    failure itself, which is then about every row.
-    """
-    flag("progress", progress, meaning="None shows a bar only for more than 3 batches")
-    orders = to_orders(checked_sheet(sheet))
-    chunks = batches(len(orders), batch_size)
-    rows: list[dict[str, Any]] = []
-    show = progress if progress is not None else len(chunks) > 3
-    for batch in tqdm(chunks, desc="order batches", disable=not show):
-        try:
-            answer = send(orders[batch.start:batch.stop])
-        # Any failure at all: the rows answered so far must reach the user, or the
-        # shipments they created would be lost from view and sent again.
-        except Exception as err:
-            if len(chunks) == 1:
-                raise
-            raise stopped(sheet.index, rows, batch, err, creates=creates) from err
-        rows += result_rows(answer if isinstance(answer, list) else [], batch)
-    return aligned(rows, sheet.index)
-
-
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def row_spans(rows: Iterable[int], most: int = 8) -> str:
+    """Row numbers as short ranges.
+
+    >>> row_spans([1, 2, 3, 5, 7, 8])
+    'rows 1-3, 5, 7-8'
+    """
+    spans: list[list[int]] = []
+    for row in rows:
+        if spans and row == spans[-1][1] + 1:
+            spans[-1][1] = row
+        else:
+            spans.append([row, row])
+    if len(spans) == 1 and spans[0][0] == spans[0][1]:
+        return f"row {spans[0][0]}"
+    shown = [f"{a}-{b}" if a != b else str(a) for a, b in spans[:most]]
+    more = f" and {len(spans) - most} more ranges" if len(spans) > most else ""
+    return "rows " + ", ".join(shown) + more

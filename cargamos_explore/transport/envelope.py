@@ -9,8 +9,8 @@ from typing import Any
 import orjson
 import requests
 
-from . import contract as c
-from .errors import (
+from .. import contract as c
+from ..errors import (
     APIError,
     BadRequestError,
     NotFoundError,
@@ -18,7 +18,7 @@ from .errors import (
     ServerError,
     UnexpectedResponseError,
 )
-from .scrub import scrub
+from ..scrub import scrub
 
 SNIPPET_CHARS = 120
 

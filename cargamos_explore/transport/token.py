@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import NoReturn
 
-from .errors import AuthenticationError
+from ..errors import AuthenticationError
 
 log = logging.getLogger("cargamos_explore")
 

@@ -1,4 +1,4 @@
-"""Raw page bytes -> typed frame through Arrow's JSON reader.
+"""A page's bytes -> its rows: Arrow's JSON reader first, a tolerant path when it refuses.
 
 Arrow parses the body column-wise in C++ and releases the GIL while it does, so pages
 fetched on several threads are decoded in parallel and no Python object is made per field.
@@ -13,15 +13,16 @@ import contextlib
 import io
 import json
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, Generic, TypeAlias, TypeVar
 
+import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
-from . import contract as c
-from . import frames
+from .. import contract as c
+from . import records as frames
 from .schema import CATEGORIES, SHIPMENT_COLUMNS, Column
 
 ARROW_TYPES = {"string": pa.string(), "datetime": pa.string(), "category": pa.string(),
@@ -34,19 +35,23 @@ ARROW_TYPES = {"string": pa.string(), "datetime": pa.string(), "category": pa.st
 Part: TypeAlias = Any
 
 
-@dataclass(frozen=True)
-class DecodedPage:
-    """One page: its rows, how many, the envelope's status and version, the list total."""
+Rows = TypeVar("Rows")
 
-    rows: Part
+
+@dataclass(frozen=True)
+class Page(Generic[Rows]):
+    """One page of a list: its rows, how many, the first row's id (to spot a repeated page),
+    the list's total, and the envelope's status and version. ``number`` and ``from_cache``
+    are filled in by whoever fetched it."""
+
+    rows: Rows
     count: int
+    first_id: str | None
     total: int
     status: str | None
     version: str | None
-
-    @property
-    def frame(self) -> pd.DataFrame:
-        return to_frame([self.rows])
+    number: int = 0
+    from_cache: bool = False
 
 
 def _struct(columns: tuple[Column, ...], depth: int) -> pa.StructType:
@@ -68,24 +73,55 @@ ENVELOPE_SCHEMA = pa.schema({
 })
 
 
-def shipments_page(body: bytes) -> DecodedPage:
+def shipments_page(body: bytes) -> Page[Part]:
     """Decode a shipments page; Arrow first, the tolerant path when Arrow refuses."""
     try:
         return _with_arrow(body)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, IndexError, OverflowError):
         # The standard parser: orjson reads integers past 64 bits as floats.
-        envelope = json.loads(body)
-        data = envelope.get("data") if isinstance(envelope, dict) else None
-        data = data if isinstance(data, dict) else {}
-        total = data.get(c.PAGE_TOTAL_FIELD)
-        frame = frames.shipments_frame(data.get(c.PAGE_ITEMS_FIELD) or [])
-        return DecodedPage(frame, len(frame), total if isinstance(total, int) else 0,
-                           envelope.get("status"), envelope.get("version"))
+        envelope, data = _envelope(json.loads(body))
+        frame = frames.shipments_frame(_items(data))
+        return _page(frame, len(frame), _first_id(frame), data, envelope)
+
+
+def records_page(body: bytes) -> Page[list[Any]]:
+    """A page as a list of records (events need the whole record)."""
+    envelope, data = _envelope(orjson.loads(body))
+    items = _items(data)
+    first = items[0].get("trackingId") if items and isinstance(items[0], dict) else None
+    return _page(items, len(items), None if first is None else str(first), data, envelope)
+
+
+def _envelope(document: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    envelope = document if isinstance(document, dict) else {}
+    data = envelope.get("data")
+    return envelope, data if isinstance(data, dict) else {}
+
+
+def _items(data: dict[str, Any]) -> list[Any]:
+    items = data.get(c.PAGE_ITEMS_FIELD)
+    return items if isinstance(items, list) else []
+
+
+def _page(rows: Any, count: int, first_id: str | None, data: dict[str, Any],
+          envelope: dict[str, Any]) -> Page[Any]:
+    total = data.get(c.PAGE_TOTAL_FIELD)
+    return Page(rows, count, first_id, total if isinstance(total, int) else 0,
+                envelope.get("status"), envelope.get("version"))
+
+
+def _first_id(rows: Part) -> str | None:
+    if len(rows) == 0:
+        return None
+    if isinstance(rows, pd.DataFrame):
+        return str(rows["tracking_id"].iloc[0])
+    first = rows[0].as_py()
+    return str(first.get("trackingId")) if isinstance(first, dict) else None
 
 
 def shipments_from_bytes(body: bytes) -> pd.DataFrame:
     """A whole shipments response's bytes to the typed frame."""
-    return shipments_page(body).frame
+    return to_frame([shipments_page(body).rows])
 
 
 def to_frame(parts: list[Part]) -> pd.DataFrame:
@@ -114,7 +150,7 @@ def _categories_again(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _with_arrow(body: bytes) -> DecodedPage:
+def _with_arrow(body: bytes) -> Page[Part]:
     options = pa_json.ReadOptions(block_size=len(body) + 1, use_threads=False)
     parse = pa_json.ParseOptions(explicit_schema=ENVELOPE_SCHEMA,
                                  unexpected_field_behavior="ignore")
@@ -124,8 +160,8 @@ def _with_arrow(body: bytes) -> DecodedPage:
     data = table.column("data").combine_chunks()
     items = data.field(c.PAGE_ITEMS_FIELD).flatten()
     total = data.field(c.PAGE_TOTAL_FIELD)[0].as_py()
-    return DecodedPage(items, len(items), total or 0, table.column("status")[0].as_py(),
-                       table.column("version")[0].as_py())
+    return Page(items, len(items), _first_id(items), total or 0,
+                table.column("status")[0].as_py(), table.column("version")[0].as_py())
 
 
 def _frame(items: pa.StructArray, columns: tuple[Column, ...]) -> pd.DataFrame:

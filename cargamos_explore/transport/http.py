@@ -1,4 +1,4 @@
-"""Transport settings and the one retry loop: timeouts, retries, and where a path may go."""
+"""Transport settings and the one retry loop: timeouts, retries, pools, transport errors."""
 
 from __future__ import annotations
 
@@ -6,17 +6,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
-from urllib.parse import unquote, urlsplit
 
 import requests
 import requests.auth
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError, InvalidHeader, NewConnectionError
-from urllib3.util import parse_url
 from urllib3.util.retry import Retry
 
-from .errors import TransportError, UnsafePathError
-from .scrub import hide_userinfo, scrub
+from ..errors import TransportError
+from ..scrub import scrub
 
 HTTP = TypeVar("HTTP", bound=requests.Session)
 #: One attempt of a call; called anew for every retry, so it can fetch a fresh token.
@@ -145,52 +143,6 @@ def mount_pools(http: HTTP, pool: int = 8) -> HTTP:
     http.mount("http://", adapter)
     http.mount("https://", adapter)
     return http
-
-
-def resolve_path(host: str, path: object) -> str:
-    """The URL of ``path`` on ``host``, refusing any path that could send the call (and
-    its token) elsewhere. A full URL is accepted only when it starts with ``host``.
-
-    >>> resolve_path("https://api.example.com", "/v1/shipments")
-    'https://api.example.com/v1/shipments'
-    """
-    relative = path[len(host):] if isinstance(path, str) and path.startswith(host + "/") else path
-    problem = _path_problem(relative)
-    url = host + relative if isinstance(relative, str) else ""
-    if problem is None and _origin(url) != _origin(host):
-        problem = "it would leave the host"
-    if problem is not None:
-        shown = hide_userinfo(scrub(path))[:120] if isinstance(path, str) else type(path).__name__
-        raise UnsafePathError(
-            f"refused to call the path {shown!r}: {problem}. Pass a path on {host} that "
-            "starts with one '/', such as '/v1/shipments'.")
-    return url
-
-
-def _path_problem(path: object) -> str | None:
-    if not isinstance(path, str):
-        return "a path must be a string"
-    if not path.startswith("/") or path.startswith("//"):
-        return "it does not start with a single '/' (a full URL must start with the host)"
-    if any(ch.isspace() or not ch.isprintable() for ch in path):
-        return "it contains whitespace or control characters"
-    for char, name in (("\\", "a backslash"), ("@", "an '@'"), ("#", "a '#'")):
-        if char in path:
-            return f"it contains {name}"
-    steps = [unquote(step) for step in path.split("?")[0].split("/")]
-    if any(step in (".", "..") for step in steps):
-        return "it contains a '.' or '..' step"
-    return None
-
-
-def _origin(url: str) -> tuple[str, str, str | None, int | None]:
-    """Scheme, netloc as Python reads it, and host and port as urllib3 (which sends) reads
-    it: both parsers must agree before a token goes out."""
-    try:
-        parts, sent = urlsplit(url), parse_url(url)
-    except ValueError:
-        return ("", "", None, None)
-    return (parts.scheme, parts.netloc, sent.host, sent.port)
 
 
 def transport_error(err: requests.RequestException, method: str, url: str) -> TransportError:

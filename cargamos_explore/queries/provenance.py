@@ -1,0 +1,28 @@
+"""Where a frame came from, recorded in ``df.attrs["cargamos"]``: never a secret."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from .. import contract as c
+
+
+def with_provenance(df: pd.DataFrame, host: str, endpoint: str, params: dict[str, Any], *,
+                    pages: int = 1, pages_from_cache: int = 0,
+                    api_version: str | None = None) -> pd.DataFrame:
+    """``df``, its attrs saying which host, endpoint and parameters made it, when, and how
+    much of it came from the cache."""
+    df.attrs["cargamos"] = {
+        "endpoint": endpoint,
+        "params": dict(params),
+        "host": host,
+        "fetched_at": datetime.now(c.MEXICO_CITY).isoformat(timespec="seconds"),
+        "api_version": api_version,
+        "from_cache": pages == pages_from_cache,
+        "pages": pages,
+        "pages_from_cache": pages_from_cache,
+    }
+    return df

@@ -1,0 +1,78 @@
+"""The date window of a list read: ``from``/``to`` in Mexico City time, checked up front."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import pandas as pd
+
+from .. import arguments
+from .. import contract as c
+from ..errors import InvalidArgumentError, InvalidArgumentTypeError
+
+MEXICO_CITY = c.MEXICO_CITY
+DEFAULT_DAYS = 30
+When = date | datetime | str | None
+DATE_FORMS = ("a date, a datetime, or an ISO-8601 string such as '2026-11-01' or "
+              "'2026-11-01T08:00:00-06:00'")
+
+
+def window(start: When, end: When, *, today: date | None = None) -> dict[str, str]:
+    """The ``from``/``to`` parameters: ISO date-times with the Mexico City offset.
+
+    A bare date means local midnight; an ``end`` date includes that whole day. Without
+    bounds: the last 30 days up to the end of today (stable all day, so cacheable). A bound
+    that is not a date, or an ``end`` before ``start``, raises InvalidArgumentError.
+
+    >>> window("2026-11-01", date(2026, 11, 2))
+    {'from': '2026-11-01T00:00:00-06:00', 'to': '2026-11-03T00:00:00-06:00'}
+    """
+    today = today or datetime.now(MEXICO_CITY).date()
+    begin = (_instant("start", start, end_of_day=False)
+             or _midnight(today - timedelta(days=DEFAULT_DAYS)))
+    finish = _instant("end", end, end_of_day=True) or _midnight(today + timedelta(days=1))
+    if finish < begin:
+        raise InvalidArgumentError(
+            f"end ({finish.isoformat()}) is before start ({begin.isoformat()}); swap them, or "
+            "leave end out for up to the end of today", argument="end")
+    return {c.LIST_PARAMS["start"]: begin.isoformat(), c.LIST_PARAMS["end"]: finish.isoformat()}
+
+
+def _instant(name: str, value: Any, *, end_of_day: bool) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = _parsed(name, value)
+    if value is pd.NaT:  # a datetime by type, but no instant: checked before the next test
+        raise InvalidArgumentError(f"{name} is NaT; give {DATE_FORMS}, or None",
+                                   argument=name)
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=MEXICO_CITY)
+        return aware.astimezone(MEXICO_CITY)
+    if isinstance(value, date):
+        return _midnight(value + timedelta(days=1) if end_of_day else value)
+    raise InvalidArgumentTypeError(f"{name} must be {DATE_FORMS}, or None; {arguments.got(value)}",
+                                   argument=name)
+
+
+def _parsed(name: str, text: str) -> date | datetime:
+    text = text.strip()
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+    except ValueError as err:
+        raise InvalidArgumentError(f"{name} {text!r} is not an ISO-8601 date or date-time; "
+                                   f"give {DATE_FORMS}", argument=name) from err
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), MEXICO_CITY)
+
+
+def list_params(start: When, end: When, states: Any) -> dict[str, str]:
+    """The list query's parameters; every argument is checked (see ``arguments``)."""
+    params = window(start, end)
+    chosen = arguments.states(states)
+    if chosen:
+        params[c.LIST_PARAMS["state"]] = c.STATE_SEPARATOR.join(chosen)
+    return params
