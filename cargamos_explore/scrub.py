@@ -1,7 +1,10 @@
 """The one scrubber: removes passwords, tokens, org keys and Basic headers from text.
 
-Logs, exception messages, reprs, cache entries and cassettes all pass through here, so a
-secret shape added once is hidden everywhere.
+Log records (ours and the HTTP libraries'), exception messages and the error text widgets
+show pass through here, so a secret shape added once is hidden in all of them. Files are
+kept clean differently: the cache never stores a secret (``transport.cache`` redacts and
+skips), and recordings go through the redaction preset (``transport.redaction``), which
+uses this scrubber only for bodies that are not JSON.
 """
 
 from __future__ import annotations

@@ -90,10 +90,6 @@ def frame(records: Iterable[Any], columns: Sequence[Column]) -> pd.DataFrame:
     return pd.DataFrame(data, columns=[col.name for col in columns])
 
 
-def empty_frame(columns: Sequence[Column]) -> pd.DataFrame:
-    return frame([], columns)
-
-
 def _extract(records: list[Record], columns: Sequence[Column]) -> dict[str, list[Any]]:
     """Column-wise values; each nested block is looked up once per record, not per column."""
     blocks: dict[tuple[str, ...], list[Record]] = {(): records}

@@ -8,7 +8,7 @@ shipments are ready in seconds and cost no JSON until served.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 
@@ -160,10 +160,3 @@ def iso(ts: np.ndarray) -> list[str | None]:
     text = np.datetime_as_string((ts + UTC_OFFSET).astype("datetime64[s]"))
     pairs = zip(ts.tolist(), text.tolist(), strict=True)
     return [None if t == NEVER else f"{s}-06:00" for t, s in pairs]
-
-
-def rows_as_dicts(table: ShipmentTable, rows: np.ndarray) -> list[dict[str, Any]]:
-    """The API's JSON shape for the given row numbers of ``table``."""
-    from .render import render_rows  # kept apart: rendering is the long, plain part
-
-    return render_rows(table, rows)

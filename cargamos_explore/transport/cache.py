@@ -19,10 +19,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import requests
-from requests_cache import CachedSession, create_key
 
 from .. import contract as c
 from ..errors import NotCachedError
@@ -33,6 +32,10 @@ from .cache_files import (
     ensure_private_files,
 )
 from .http import NO_AUTH
+
+if TYPE_CHECKING:
+    # Imported when a cache is opened: requests-cache is a tenth of a second to load.
+    from requests_cache import CachedSession
 
 #: Redacted from every stored request and left out of every key. requests-cache matches
 #: these names exactly, so each spelling a header may take is listed.
@@ -105,6 +108,8 @@ class IdentityKey:
         self.prefix = prefix
 
     def __call__(self, request: Any, **kwargs: Any) -> str:
+        from requests_cache import create_key
+
         return f"{self.prefix}-{create_key(request, **kwargs)}"
 
 
@@ -130,6 +135,8 @@ def cached_session(option: CacheOption, prefix: str) -> CachedSession:
 
 
 def _open(name: str, backend: str, prefix: str, **extra: Any) -> CachedSession:
+    from requests_cache import CachedSession
+
     return CachedSession(
         name, backend=backend, allowable_methods=("GET",), allowable_codes=(200,),
         ignored_parameters=SECRET_PARAMETERS, key_fn=IdentityKey(prefix),
