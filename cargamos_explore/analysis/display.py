@@ -40,8 +40,8 @@ def is_hours(name: object) -> bool:
 def percent(value: Any) -> str:
     """``0.875`` as ``87.5%``; a missing value as a dash.
 
-    >>> percent(0.875), percent(None), percent(float("nan"))
-    ('87.5%', '–', '–')
+    >>> percent(0.875), percent(None) == percent(float("nan")) == MISSING
+    ('87.5%', True)
     """
     return MISSING if _missing(value) else f"{float(value):.1%}"
 
@@ -50,9 +50,9 @@ def hours(value: Any) -> str:
     return MISSING if _missing(value) else f"{float(value):.1f} h"
 
 
-def formats(columns: pd.Index) -> dict[Any, Callable[[Any], str]]:
+def formats(columns: pd.Index) -> dict[Any, Callable[[object], str]]:
     """The text form of each rate or lead-time column among ``columns``."""
-    chosen: dict[Any, Callable[[Any], str]] = {}
+    chosen: dict[Any, Callable[[object], str]] = {}
     for name in columns:
         if is_rate(name):
             chosen[name] = percent
@@ -82,13 +82,16 @@ class KPIFrame(pd.DataFrame):
         return repr(as_text(self))
 
     def _repr_html_(self) -> str | None:
-        return as_text(self)._repr_html_()
+        # pandas-stubs does not declare DataFrame._repr_html_, so mypy reads it as a column.
+        html: str | None = as_text(self)._repr_html_()  # type: ignore[operator]
+        return html
 
     @property
-    def style(self) -> Styler:  # type: ignore[override]
+    def style(self) -> Styler:
         """A Styler that already shows rates as percentages; chain more on it as usual."""
         plain = pd.DataFrame(self)
-        return plain.style.format(formats(plain.columns), na_rep=MISSING)  # type: ignore[arg-type]
+        chosen: dict[Any, str | Callable[[object], str] | None] = {**formats(plain.columns)}
+        return plain.style.format(chosen, na_rep=MISSING)
 
 
 def _missing(value: Any) -> bool:

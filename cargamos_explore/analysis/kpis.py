@@ -1,5 +1,6 @@
 """Delivery KPIs from a shipments frame: pure pandas, no I/O.
 
+Counts: shipments, delivered, attempted (at least one attempt); the denominators below.
 Definitions (each a share of the shipments in the group):
 - on_time_rate: delivered no later than expected_delivery_date, over delivered shipments;
 - first_attempt_rate: delivered on the first attempt, over shipments attempted at least once;
@@ -26,9 +27,11 @@ if TYPE_CHECKING:
 
 REQUIRED = ("state", "attempts", "delivered_at", "expected_delivery_date",
             "shipper_dropoff_date", "created_at", "alcaldia")
+COUNTS = ("shipments", "delivered", "attempted")
 EVENTS_REQUIRED = ("tracking_id", "state", "timestamp", "anomaly_code")
-COLUMNS = ("shipments", "delivered", "on_time_rate", "first_attempt_rate", "mishap_rate",
-           "median_lead_time_h", "attempts_0", "attempts_1", "attempts_2", "attempts_3")
+COLUMNS = ("shipments", "delivered", "attempted", "on_time_rate", "first_attempt_rate",
+           "mishap_rate", "median_lead_time_h", "attempts_0", "attempts_1", "attempts_2",
+           "attempts_3")
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,6 +109,7 @@ def _indicators(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "shipments": 1,
         "delivered": delivered.astype(int),
+        "attempted": (attempts >= 1).fillna(False).astype(int),
         "on_time": on_time.where(delivered).astype("Float64"),
         "first_attempt": (delivered & (attempts == 1)).astype("Float64")
         .where(attempts >= 1),
@@ -121,6 +125,7 @@ def _summarise(parts: pd.DataFrame, by: str) -> KPIFrame:
     out = pd.DataFrame({
         "shipments": grouped["shipments"].sum(),
         "delivered": grouped["delivered"].sum(),
+        "attempted": grouped["attempted"].sum(),
         "on_time_rate": grouped["on_time"].mean(),
         "first_attempt_rate": grouped["first_attempt"].mean(),
         "mishap_rate": grouped["mishap"].mean(),
@@ -128,7 +133,7 @@ def _summarise(parts: pd.DataFrame, by: str) -> KPIFrame:
         **{f"attempts_{n}": grouped[f"attempts_{n}"].mean() for n in range(4)},
     })
     if out.empty and by == "group":
-        out = pd.DataFrame([{"shipments": 0, "delivered": 0}], index=pd.Index(["all"], name=by))
-    typed = out.reindex(columns=list(COLUMNS)).astype({"shipments": "int64", "delivered": "int64"})
+        out = pd.DataFrame([dict.fromkeys(COUNTS, 0)], index=pd.Index(["all"], name=by))
+    typed = out.reindex(columns=list(COLUMNS)).astype(dict.fromkeys(COUNTS, "int64"))
     return KPIFrame(typed)
 
