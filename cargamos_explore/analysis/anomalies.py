@@ -77,7 +77,7 @@ def by_hour(events: pd.DataFrame) -> pd.DataFrame:
 def by_weekday(events: pd.DataFrame) -> pd.DataFrame:
     """Failed attempts per weekday (Mon to Sun, Mexico City) and reason."""
     rows = reasons(events).dropna(subset=["timestamp"])
-    names = rows["timestamp"].dt.dayofweek.map(dict(enumerate(WEEKDAYS)))
+    names = rows["timestamp"].dt.day_of_week.map(dict(enumerate(WEEKDAYS)))
     return crosstab(rows.assign(weekday=names), "weekday", WEEKDAYS)
 
 

@@ -147,8 +147,9 @@ class KPIPlots:
         (the reasons need events; without them every bar reads "reason not given")."""
         table = anomalies.mishaps_awaiting(self._report.shipments, self._report.events)
         ax = drawing.axes(ax, (8.0, 2.4 + 0.32 * max(len(table), 3)))
+        empty = "no MISHAPs awaiting instructions" if len(self._report.shipments) else None
         return _stacked(ax, table, "MISHAPs awaiting instructions", "shipments",
-                        horizontal=True, empty="no MISHAPs awaiting instructions")
+                        horizontal=True, empty=empty or drawing.NO_SHIPMENTS)
 
     def map(self, ax: Axes | None = None) -> Axes:
         """Delivered shipments at their coordinates, on time or late, alcaldías named."""
