@@ -44,7 +44,6 @@ def main(folder: Path) -> None:
         "deliveries-map.png": report.plot.map,
     }
     folder.mkdir(parents=True, exist_ok=True)
-    plt.rcParams["svg.hashsalt"] = "cargamos"
     for name, draw in charts.items():
         figure = draw().get_figure()
         assert figure is not None
