@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test test-repeat test-pandas2 reliability screenshots bench clean
+.PHONY: demo test test-repeat test-pandas2 reliability screenshots charts bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ demo: $(VENV)/.demo-installed
 # The suite runs with CARGAMOS_* and a .netrc aimed at a local trap, as on an analyst's
 # machine: it fails if any test, doctest, README example or notebook reaches the trap.
 test: $(VENV)/.test-installed
-	$(BIN)/ruff check cargamos_explore tests benchmarks
+	$(BIN)/ruff check cargamos_explore tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/python -m tests.trap -- $(BIN)/pytest
 
@@ -36,7 +36,7 @@ test-repeat: $(VENV)/.test-installed
 test-pandas2: | $(BIN)/python
 	$(PYTHON) -m venv $(VENV)-pandas2
 	$(VENV)-pandas2/bin/pip install --quiet -e '.[test]' 'pandas>=2.2,<3'
-	$(VENV)-pandas2/bin/pytest -p no:randomly tests/test_frames.py tests/test_kpis.py
+	$(VENV)-pandas2/bin/pytest -p no:randomly tests/test_frames.py tests/test_kpis.py tests/test_plots.py
 
 # The reliability suite at a larger scale; rewrites RELIABILITY.md with its figures.
 reliability: $(VENV)/.test-installed
@@ -45,6 +45,10 @@ reliability: $(VENV)/.test-installed
 # The browser tests again, saving their screenshots as the README's pictures.
 screenshots: $(VENV)/.test-installed
 	$(BIN)/pytest -q -m browser --screenshots docs
+
+# The README's charts, drawn from a sandbox with a fixed seed and date: same data, same PNGs.
+charts: $(VENV)/.demo-installed
+	$(BIN)/python scripts/charts.py docs
 
 bench: $(VENV)/.test-installed
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done

@@ -56,3 +56,33 @@ def test_an_empty_frame_gives_zero_shipments() -> None:
 def test_a_frame_that_is_not_shipments_is_refused() -> None:
     with pytest.raises(ValueError, match="missing columns"):
         kpis(pd.DataFrame({"a": [1]}))
+
+
+def test_rates_stay_floats_but_print_as_percentages(report: object) -> None:
+    by_place = report.by_alcaldia  # type: ignore[attr-defined]
+    assert pd.api.types.is_float_dtype(by_place["on_time_rate"])
+    assert by_place.loc["Coyoacán", "attempted"] == 2
+    html = by_place._repr_html_()
+    assert "50.0%" in html and "0.5" not in html.replace("50.0%", "")
+    with pd.option_context("display.width", 250, "display.max_columns", 20):
+        assert "50.0%" in repr(by_place) and "36.0 h" in repr(by_place)
+    assert "50.0%" in by_place.style.to_html()
+
+
+def test_frames_derived_from_a_report_still_print_percentages(report: object) -> None:
+    weeks = report.by_week  # type: ignore[attr-defined]
+    derived = weeks.sort_values("on_time_rate").head(1)
+    assert "50.0%" in derived._repr_html_()
+    assert derived["on_time_rate"].iloc[0] == 0.5
+
+
+def test_the_report_reads_as_percentages_in_text_and_html(report: object) -> None:
+    text = repr(report)
+    assert text == str(report) and "25.0%" in text and "36.0 h" in text
+    assert "<h4>By alcaldía</h4>" in report._repr_html_()  # type: ignore[attr-defined]
+    assert "25.0%" in report._repr_html_()  # type: ignore[attr-defined]
+
+
+def test_an_events_frame_is_checked_too() -> None:
+    with pytest.raises(ValueError, match="events frame"):
+        kpis(frames.shipments_frame([]), events=pd.DataFrame({"a": [1]}))
