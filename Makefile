@@ -24,7 +24,7 @@ demo: $(VENV)/.demo-installed
 # The suite runs with CARGAMOS_* and a .netrc aimed at a local trap, as on an analyst's
 # machine: it fails if any test, doctest, README example or notebook reaches the trap.
 test: $(VENV)/.test-installed
-	$(BIN)/ruff check cargamos_explore tests benchmarks scripts
+	$(BIN)/ruff check cargamos_explore tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m tests.trap -- $(BIN)/pytest
 
@@ -47,8 +47,8 @@ screenshots: $(VENV)/.test-installed
 	$(BIN)/pytest -q -m browser --screenshots docs
 
 # The README's charts, drawn from a sandbox with a fixed seed and date: same data, same PNGs.
-charts: $(VENV)/.demo-installed
-	$(BIN)/python scripts/charts.py docs
+charts: $(VENV)/.test-installed
+	$(BIN)/python -m tests.charts docs
 
 bench: $(VENV)/.test-installed
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done

@@ -1,6 +1,6 @@
 """Draw the README's charts from a fixed sandbox, so the pictures are the same on every run.
 
-    python scripts/charts.py docs     # or: make charts
+    python -m tests.charts docs     # or: make charts
 
 Reads the sandbox's generated shipments directly (no server, no network) and writes
 on-time-by-week.png, on-time-by-alcaldia.png and deliveries-map.png into the folder given.
