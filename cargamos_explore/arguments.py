@@ -32,15 +32,18 @@ def got(value: Any) -> str:
     return f"got {type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
 
 
-def count(name: str, value: Any, *, meaning: str) -> int:
-    """``value`` as an int of at least 1. Bools and floats are refused, even ``10.0``:
-    ``max_rows=True`` is a slip, not a request for one row."""
+def count(name: str, value: Any, *, meaning: str, most: int | None = None) -> int:
+    """``value`` as an int of at least 1 (and at most ``most``). Bools and floats are
+    refused, even ``10.0``: ``max_rows=True`` is a slip, not a request for one row."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise InvalidArgumentTypeError(
             f"{name} must be a whole number of at least 1 ({meaning}); {got(value)}",
             argument=name)
     if value < 1:
         raise InvalidArgumentError(f"{name} must be at least 1 ({meaning}); got {value}",
+                                   argument=name)
+    if most is not None and int(value) > most:
+        raise InvalidArgumentError(f"{name} must be at most {most} ({meaning}); got {value}",
                                    argument=name)
     return int(value)
 

@@ -127,7 +127,7 @@ def test_the_docs_basic_header_never_reaches_another_host(url: str, recorder: Re
             with pytest.raises(UnsafePathError):
                 session.get_json(template.format(other=recorder.netloc, host=url, own=own))
     assert recorder.seen == []
-    # A host that redirects the login elsewhere: the header must not follow.
+    # A host that redirects the login elsewhere: nothing follows it there.
     elsewhere = Recorder()
     threading.Thread(target=elsewhere.serve_forever, daemon=True).start()
     try:
@@ -138,7 +138,7 @@ def test_the_docs_basic_header_never_reaches_another_host(url: str, recorder: Re
         elsewhere.shutdown()
         elsewhere.server_close()
     assert [path for _, path, _ in recorder.seen] == [f"/v1/login?key={TIENDA.key}"]
-    assert elsewhere.seen and all("Authorization" not in h for _, _, h in elsewhere.seen)
+    assert elsewhere.seen == []  # redirects are not followed at all
 
 
 # --- 4: ids are encoded ------------------------------------------------------------------

@@ -36,6 +36,8 @@ Part: TypeAlias = Any
 
 
 Rows = TypeVar("Rows")
+#: A page's ``total`` when the body has none (or not a whole number).
+NO_TOTAL = -1
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,8 @@ def _items(data: dict[str, Any]) -> list[Any]:
 def _page(rows: Any, count: int, first_id: str | None, data: dict[str, Any],
           envelope: dict[str, Any]) -> Page[Any]:
     total = data.get(c.PAGE_TOTAL_FIELD)
-    return Page(rows, count, first_id, total if isinstance(total, int) else 0,
+    usable = isinstance(total, int) and not isinstance(total, bool)
+    return Page(rows, count, first_id, total if isinstance(total, int) and usable else NO_TOTAL,
                 envelope.get("status"), envelope.get("version"))
 
 
@@ -160,7 +163,7 @@ def _with_arrow(body: bytes) -> Page[Part]:
     data = table.column("data").combine_chunks()
     items = data.field(c.PAGE_ITEMS_FIELD).flatten()
     total = data.field(c.PAGE_TOTAL_FIELD)[0].as_py()
-    return Page(items, len(items), _first_id(items), total or 0,
+    return Page(items, len(items), _first_id(items), NO_TOTAL if total is None else int(total),
                 table.column("status")[0].as_py(), table.column("version")[0].as_py())
 
 

@@ -99,36 +99,57 @@ def read_all(fetch: Callable[[int], Page[Rows]], *, limit: int, max_rows: int | 
              concurrency: int = 4, progress: bool | None = None,
              compact: Callable[[list[Rows]], Rows] | None = None,
              every: int = 8) -> PageRead[Rows]:
-    """Every page's rows, with guards against empty and repeated pages.
+    """Every page's rows, with guards against empty, repeated and missing pages.
 
     With ``compact``, each run of ``every`` pages is merged into one part as soon as it
     arrives, while the worker threads fetch the next pages.
     """
+    tally = _Tally(max_rows)
     parts: list[Rows] = []
     merged: list[Rows] = []
-    seen: set[str] = set()
-    rows = cached = pages_read = 0
-    version: str | None = None
     try:
         for page in pages(fetch, limit=limit, max_rows=max_rows, concurrency=concurrency,
                           progress=progress):
-            _check(page, seen, rows)
+            tally.add(page)
             parts.append(page.rows)
             if compact is not None and len(parts) >= every:
                 merged.append(compact(parts))
                 parts = []
-            rows, cached = rows + page.count, cached + page.from_cache
-            pages_read += 1
-            version = version or page.version
+        tally.check_complete()
     except CargamosError as err:
         # A replay missing a page says so itself; nothing arrived, likewise.
-        if rows == 0 or isinstance(err, CassetteMissError):
+        if tally.rows == 0 or isinstance(err, CassetteMissError):
             raise
         raise PartialResultError(
-            f"reading stopped after {rows} rows: {err}. Nothing was returned; call again "
-            "(pages already read may come from the cache).", rows_fetched=rows,
+            f"reading stopped after {tally.rows} rows: {err}. Nothing was returned; call "
+            "again (pages already read may come from the cache).", rows_fetched=tally.rows,
         ) from err
-    return PageRead(merged + parts, rows, pages_read, cached, version)
+    return PageRead(merged + parts, tally.rows, tally.pages, tally.cached, tally.version)
+
+
+class _Tally:
+    """What a read has received so far, checked page by page against the first total."""
+
+    def __init__(self, max_rows: int | None) -> None:
+        self.max_rows, self.expected = max_rows, -1
+        self.rows = self.cached = self.pages = 0
+        self.version: str | None = None
+        self.seen: set[str] = set()
+
+    def add(self, page: Page[Any]) -> None:
+        _check(page, self.seen, self.rows)
+        if self.expected < 0:
+            self.expected = page.total if self.max_rows is None else min(page.total,
+                                                                        self.max_rows)
+        self.rows, self.cached = self.rows + page.count, self.cached + page.from_cache
+        self.pages += 1
+        self.version = self.version or page.version
+
+    def check_complete(self) -> None:
+        """A page shorter than it should be leaves the read short: never return that."""
+        if self.rows < self.expected:
+            raise CargamosError(f"the server announced {self.expected} rows but sent "
+                                f"{self.rows}; a page came back short")
 
 
 def _check(page: Page[Any], seen: set[str], rows_so_far: int) -> None:

@@ -27,6 +27,8 @@ from .provenance import with_provenance
 from .window import When, list_params
 
 Decode = Callable[[bytes], Page[Rows]]
+#: More pages at once than this only queues requests at the server (and may earn 429s).
+MAX_CONCURRENCY = 16
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,8 @@ class ShipmentSearch:
         arguments.optional_count("max_rows", self.max_rows,
                                  meaning="the most rows to return; None for every row")
         arguments.flag("progress", self.progress, meaning="None shows a bar only for long reads")
-        arguments.count("concurrency", self.concurrency, meaning="how many pages are read at once")
+        arguments.count("concurrency", self.concurrency, most=MAX_CONCURRENCY,
+                        meaning="how many pages are read at once")
         object.__setattr__(self, "params", list_params(self.start, self.end, self.states))
 
     @property
@@ -114,4 +117,10 @@ def _decoded(response: requests.Response, decode: Decode[Rows]) -> Page[Rows]:
         unwrap(response)
         raise UnexpectedResponseError(
             f"a page of {c.SHIPMENTS_PATH} could not be read", status=response.status_code)
+    if page.total < 0:
+        # Without the total, a short read could not be told from a complete one.
+        raise UnexpectedResponseError(
+            f"a page of {c.SHIPMENTS_PATH} has no whole-number {c.PAGE_TOTAL_FIELD!r}, so "
+            "whether every row arrived cannot be told; nothing was returned.",
+            status=response.status_code)
     return page

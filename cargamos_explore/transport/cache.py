@@ -206,6 +206,7 @@ class HttpCache:
         # Offline, an expired answer beats none: the notebook is rerun to see old results.
         headers = {"Cache-Control": f"stale-if-error={STALE_FOREVER}"} if self.offline else {}
         response = self.session.request(method, url, params=params, headers=headers,
+                                        allow_redirects=False,
                                         only_if_cached=True, timeout=timeouts.as_tuple(),
                                         auth=NO_AUTH)
         # A miss comes back as requests-cache's own 504 "Not Cached"; only 200s are stored.

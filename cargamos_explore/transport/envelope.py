@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 import requests
@@ -56,6 +57,15 @@ def parse_messages(raw: Any) -> tuple[Message, ...]:
 
 def read_envelope(response: requests.Response) -> dict[str, Any]:
     """The JSON envelope of ``response``, or UnexpectedResponseError for any other body."""
+    if 300 <= response.status_code < 400:
+        # Never followed: the token (or a .netrc password requests would add) would go
+        # along to wherever the answer points.
+        where = urlsplit(response.headers.get("Location", "")).netloc or "elsewhere"
+        raise UnexpectedResponseError(
+            f"{_call(response)} answered HTTP {response.status_code}, a redirect to "
+            f"{scrub(where)!r}, which is not followed so that no credential goes along. "
+            "Check the host: it may have moved.",
+            status=response.status_code, **_where(response))
     try:
         body = orjson.loads(response.content)
     except orjson.JSONDecodeError:

@@ -25,6 +25,9 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 #: Failures after the request went out (reset, read timeout): it may have been processed.
 READ_RETRIES = 2
+RETRYABLE_FAILURES = (requests.ConnectionError, requests.Timeout,
+                      requests.exceptions.ChunkedEncodingError)
+NEVER_RETRIED = (requests.exceptions.InvalidJSONError,)
 
 
 @dataclass(frozen=True)
@@ -56,13 +59,14 @@ class Retries:
 
 
 def send_with_retries(attempt: Attempt, method: str, url: str, retries: Retries, *,
-                      sleep: Sleep = time.sleep) -> requests.Response:
+                      resend: bool = True, sleep: Sleep = time.sleep) -> requests.Response:
     """Call ``attempt`` until it answers with a status not worth retrying, or retries end.
 
     Retries live here rather than in urllib3 because urllib3 resends the very same prepared
     request: after a long ``Retry-After`` wait that request carries an expired token, so
     each of our attempts prepares its request again. Failures below HTTP raise
-    TransportError; the last answer is returned when every retry is used.
+    TransportError; the last answer is returned when every retry is used. ``resend=False``
+    retries only what the server cannot have processed (a login is billed).
     """
     read_failures = 0
     for retry in range(1, retries.total + 2):
@@ -73,7 +77,7 @@ def send_with_retries(attempt: Attempt, method: str, url: str, retries: Retries,
             return response
         if not isinstance(outcome, requests.Response):
             read_failures += not _never_connected(outcome)
-            if last or not _may_retry(outcome, method, read_failures):
+            if last or not _may_retry(outcome, method, read_failures, resend=resend):
                 # Raised outside the except block, so nothing chains the library's
                 # exception, whose text and request repeat ?key= and the Authorization.
                 raise transport_error(outcome, method, url)
@@ -84,7 +88,7 @@ def send_with_retries(attempt: Attempt, method: str, url: str, retries: Retries,
 def _try(attempt: Attempt) -> requests.Response | requests.RequestException:
     try:
         return attempt()
-    except (requests.ConnectionError, requests.Timeout) as err:
+    except requests.RequestException as err:  # every one becomes a TransportError
         return err
 
 
@@ -92,12 +96,16 @@ def _retry_status(response: requests.Response, method: str) -> bool:
     return response.status_code in RETRY_STATUSES and method.upper() in IDEMPOTENT_METHODS
 
 
-def _may_retry(failure: requests.RequestException, method: str, read_failures: int) -> bool:
-    """A connection never made is always safe to retry; any other failure only for an
-    idempotent method, and only a few times."""
+def _may_retry(failure: requests.RequestException, method: str, read_failures: int, *,
+               resend: bool) -> bool:
+    """A connection never made is always safe to retry; a connection lost mid-answer only
+    for an idempotent method, a few times; anything else (a body that cannot be encoded or
+    decoded) never: it would fail again."""
+    if not isinstance(failure, RETRYABLE_FAILURES) or isinstance(failure, NEVER_RETRIED):
+        return False
     if _never_connected(failure):
         return True
-    return method.upper() in IDEMPOTENT_METHODS and read_failures <= READ_RETRIES
+    return resend and method.upper() in IDEMPOTENT_METHODS and read_failures <= READ_RETRIES
 
 
 @dataclass(frozen=True)

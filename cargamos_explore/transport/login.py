@@ -25,8 +25,8 @@ def log_in(http: requests.Session, host: str, credentials: Credentials, *, retri
     response = send_with_retries(
         lambda: http.get(url, params={c.KEY_PARAM: credentials.key}, json={},
                          auth=(credentials.username, credentials.password),
-                         timeout=timeouts.as_tuple()),
-        "GET", url, retries)
+                         timeout=timeouts.as_tuple(), allow_redirects=False),
+        "GET", url, retries, resend=False)  # a login the server may have seen is billed
     _check_login(response, host, credentials)
     data = unwrap(response)
     try:
@@ -67,7 +67,7 @@ def request_password_reset(host: str, key: str, username: str, *,
     response = send_with_retries(
         lambda: sender.post(url, params={c.KEY_PARAM: key},
                             json={c.RECOVERY_USERNAME_FIELD: username}, timeout=(5, 30),
-                            auth=NO_AUTH),
+                            auth=NO_AUTH, allow_redirects=False),
         "POST", url, retries)
     if response.status_code == c.HTTP_FORBIDDEN_KEY:
         raise UnknownKeyError(f"{base} does not know the organisation key, or it is disabled.")

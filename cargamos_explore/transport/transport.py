@@ -48,7 +48,6 @@ class Transport:
                  offline: bool = False, retries: Retries = Retries(),
                  timeouts: Timeouts = Timeouts(), clock: Clock = time.time,
                  cassette: Cassette | None = None) -> None:
-        install_log_filters()
         self.host, self._credentials = host, credentials
         self.timeouts, self.retries = timeouts, retries
         self._cassette = cassette
@@ -65,6 +64,9 @@ class Transport:
         """Open the HTTP session, and the cache named after the identity."""
         self.cache.open(self._cache_option, self.host, self._credentials)
         self._http: requests.Session = mount_pools(self.cache.session or requests.Session())
+        # After opening: requests-cache makes its loggers when it is first imported, and a
+        # filter only sees records made on the logger it is on.
+        install_log_filters()
 
     # --- identity and token ---------------------------------------------------------
     @property
@@ -163,7 +165,7 @@ class Transport:
             # Asked for on every attempt: a Retry-After wait can outlast the token.
             sent.append(self._keeper.token())
             return self._http.request(method, url, params=params, json=json,
-                                      timeout=self.timeouts.as_tuple(),
+                                      timeout=self.timeouts.as_tuple(), allow_redirects=False,
                                       auth=BearerAuth(sent[-1].value), **extra)
 
         response = send_with_retries(attempt, method, url, self.retries)

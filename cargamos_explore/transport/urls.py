@@ -14,6 +14,9 @@ from .. import contract as c
 from ..errors import InvalidTrackingIdError, UnsafePathError
 from ..scrub import hide_userinfo, scrub
 
+#: Far longer than any tracking id; a longer one would only earn an HTML 414 page.
+MAX_TRACKING_ID = 100
+
 
 def resolve_path(host: str, path: object) -> str:
     """The URL of ``path`` on ``host``, refusing any path that could send the call (and
@@ -45,7 +48,11 @@ def _path_problem(path: object) -> str | None:
     for char, name in (("\\", "a backslash"), ("@", "an '@'"), ("#", "a '#'")):
         if char in path:
             return f"it contains {name}"
-    steps = [unquote(step) for step in path.split("?")[0].split("/")]
+    route = unquote(path.split("?")[0])
+    if "\\" in route or "//" in route[1:]:
+        return "it contains an encoded '/' or '\\'"
+    # Some proxies drop ';params' from a step before resolving it: '..;' counts as '..'.
+    steps = [step.split(";")[0] for step in route.split("/")]
     if any(step in (".", "..") for step in steps):
         return "it contains a '.' or '..' step"
     return None
@@ -69,6 +76,8 @@ def shipment_path(tracking_id: object) -> str:
     """
     if not isinstance(tracking_id, str):
         problem = f"is a {type(tracking_id).__name__}, not a string"
+    elif len(tracking_id) > MAX_TRACKING_ID:
+        problem = f"is {len(tracking_id):,} characters long"
     elif tracking_id in ("", ".", ".."):
         problem = "is empty or a path step"
     elif any(ch in "/\\?#%" or ch.isspace() or not ch.isprintable() for ch in tracking_id):
@@ -76,7 +85,7 @@ def shipment_path(tracking_id: object) -> str:
     else:
         # Encoded even when checked: quoting is what keeps the id one segment.
         return c.SHIPMENT_PATH.format(tracking_id=quote(tracking_id, safe=""))
-    shown = repr(tracking_id)[:60] if isinstance(tracking_id, str) else "it"
+    shown = f" {tracking_id!r}"[:60] if isinstance(tracking_id, str) else ""
     raise InvalidTrackingIdError(
-        f"tracking_id {shown} {problem}, so it cannot be a tracking id; pass one as the "
+        f"tracking_id{shown} {problem}, so it cannot be a tracking id; pass one as the "
         "shipments frame shows it, e.g. 'CG1000000001'.")
