@@ -107,8 +107,12 @@ class Session:
 
     def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                 json: Any = None) -> requests.Response:
-        """Any authenticated call on this host, as a ``requests`` response."""
-        return self.transport.request(method, path, params=params, json=json)
+        """Any authenticated call on this host, as a ``requests`` response (its ``.request``
+        no longer carries the token)."""
+        response = self.transport.request(method, path, params=params, json=json)
+        if response.request is not None:
+            response.request.headers.pop("Authorization", None)
+        return response
 
     # --- orders ---------------------------------------------------------------------
     def validate_orders(self, sheet: pd.DataFrame, *, progress: bool | None = None

@@ -46,7 +46,9 @@ def checked_sheet(sheet: Any) -> pd.DataFrame:
 def column_problems(sheet: pd.DataFrame) -> list[str]:
     """Every missing and unknown column, in words."""
     columns = [str(name) for name in sheet.columns]
-    problems = [f"unknown column {name!r}" for name in columns if name not in SHEET]
+    twice = sorted({name for name in columns if columns.count(name) > 1})
+    problems = [f"column {name!r} appears more than once" for name in twice]
+    problems += [f"unknown column {name!r}" for name in columns if name not in SHEET]
     problems += [f"missing required column {name!r}" for name in ALWAYS_REQUIRED
                  if name not in columns]
     if "full_address" not in columns:
@@ -62,6 +64,9 @@ def to_orders(sheet: pd.DataFrame) -> list[dict[str, Any]]:
     (an infinite weight, "nan" typed as a number) at once. A sheet with no rows gives [].
     """
     problems = column_problems(sheet)
+    if any("more than once" in problem for problem in problems):
+        raise _sheet_error(problems, [])  # rows cannot be read when a column is ambiguous
+    problems += _duplicate_barcodes(sheet)
     known = sheet[[name for name in sheet.columns if str(name) in SHEET]]
     orders: list[dict[str, Any]] = []
     cells: list[CellProblem] = []
@@ -72,6 +77,18 @@ def to_orders(sheet: pd.DataFrame) -> list[dict[str, Any]]:
     if problems or cells:
         raise _sheet_error(problems, cells)
     return orders
+
+
+def _duplicate_barcodes(sheet: pd.DataFrame) -> list[str]:
+    """A barcode twice in one sheet: the second would be refused only once the first was
+    created (and a dry run in batches would not see it), so it is refused up front."""
+    if "shipment_tracking_id" not in sheet.columns:
+        return []
+    codes = sheet["shipment_tracking_id"].reset_index(drop=True).dropna().astype(str)
+    repeated = codes[codes.duplicated(keep=False)]
+    return [f"shipment_tracking_id {code!r} appears in rows "
+            f"{row_spans(int(i) + 1 for i in repeated.index[repeated == code])}"
+            for code in sorted(set(repeated))]
 
 
 def _sheet_error(problems: list[str], cells: list[CellProblem]) -> OrdersSheetError:

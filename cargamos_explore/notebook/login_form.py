@@ -90,7 +90,10 @@ class LoginForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.key.placeholder = _key_hint(self._key)
         credentials = Credentials(self.username.value.strip(), password, self._key or None,
                                   "login form")
-        return self.host.value.strip(), credentials
+        host = self.host.value.strip()
+        if "@" in host:  # user:password@host: refused at login, and not kept in the page
+            self.host.value = ""
+        return host, credentials
 
     def _use(self, host: str, credentials: Credentials) -> None:
         """Log in with the values; show the error, or the session and its countdown."""

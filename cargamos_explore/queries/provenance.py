@@ -8,6 +8,10 @@ from typing import Any
 import pandas as pd
 
 from .. import contract as c
+from ..scrub import REDACTED
+
+SECRET_NAMES = frozenset({c.KEY_PARAM, c.TOKEN_FIELD, "password", "access_token", "api_key",
+                          "authorization"})
 
 
 def with_provenance(df: pd.DataFrame, host: str, endpoint: str, params: dict[str, Any], *,
@@ -17,7 +21,9 @@ def with_provenance(df: pd.DataFrame, host: str, endpoint: str, params: dict[str
     much of it came from the cache."""
     df.attrs["cargamos"] = {
         "endpoint": endpoint,
-        "params": dict(params),
+        # A key or token passed as a parameter by hand must not travel with the frame.
+        "params": {k: REDACTED if str(k).lower() in SECRET_NAMES else v
+                   for k, v in params.items()},
         "host": host,
         "fetched_at": datetime.now(c.MEXICO_CITY).isoformat(timespec="seconds"),
         "api_version": api_version,

@@ -13,6 +13,7 @@ from ..errors import InvalidArgumentError, InvalidArgumentTypeError
 
 MEXICO_CITY = c.MEXICO_CITY
 DEFAULT_DAYS = 30
+FIRST_YEAR, LAST_YEAR = 1970, 2999
 When = date | datetime | str | None
 DATE_FORMS = ("a date, a datetime, or an ISO-8601 string such as '2026-11-01' or "
               "'2026-11-01T08:00:00-06:00'")
@@ -47,13 +48,29 @@ def _instant(name: str, value: Any, *, end_of_day: bool) -> datetime | None:
     if value is pd.NaT:  # a datetime by type, but no instant: checked before the next test
         raise InvalidArgumentError(f"{name} is NaT; give {DATE_FORMS}, or None",
                                    argument=name)
+    if isinstance(value, date):
+        return _in_range(name, _aware(value, end_of_day=end_of_day))
+    raise InvalidArgumentTypeError(f"{name} must be {DATE_FORMS}, or None; {arguments.got(value)}",
+                                   argument=name)
+
+
+def _aware(value: date, *, end_of_day: bool) -> datetime:
     if isinstance(value, datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=MEXICO_CITY)
         return aware.astimezone(MEXICO_CITY)
-    if isinstance(value, date):
-        return _midnight(value + timedelta(days=1) if end_of_day else value)
-    raise InvalidArgumentTypeError(f"{name} must be {DATE_FORMS}, or None; {arguments.got(value)}",
-                                   argument=name)
+    if end_of_day and value == date.max:
+        return datetime.max.replace(tzinfo=MEXICO_CITY)  # refused just below, not overflowed
+    return _midnight(value + timedelta(days=1) if end_of_day else value)
+
+
+def _in_range(name: str, instant: datetime) -> datetime:
+    """Years this API can hold: before 1922 Mexico City kept local mean time (an offset
+    of -06:36), and past 2999 is no date a shipment has."""
+    if not FIRST_YEAR <= instant.year <= LAST_YEAR:
+        raise InvalidArgumentError(
+            f"{name} {instant.date().isoformat()} is outside the years {FIRST_YEAR} to "
+            f"{LAST_YEAR}; give a date when shipments could exist", argument=name)
+    return instant
 
 
 def _parsed(name: str, text: str) -> date | datetime:
