@@ -58,7 +58,9 @@ def _convert(values: pd.Series, kind: str, name: str) -> pd.Series:
         return parsed.dt.tz_convert("America/Mexico_City")
     if kind == "category":
         return values.astype(pd.CategoricalDtype(CATEGORIES[name]))
-    dtype = {"string": "string[pyarrow]", "int": "Int64", "float": "Float64",
+    # Labels become plain Arrow strings: the strong baseline types every column well but
+    # does not dictionary-encode the repeated ones, which is what is being measured.
+    dtype = {"string": "string[pyarrow]", "label": "string[pyarrow]", "int": "Int64", "float": "Float64",
              "bool": "boolean"}[kind]
     return values.astype(dtype)
 

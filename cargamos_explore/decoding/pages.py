@@ -20,13 +20,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
+from pandas.api.types import union_categoricals
 
 from .. import contract as c
 from . import records as frames
 from .schema import CATEGORIES, SHIPMENT_COLUMNS, Column
 
 ARROW_TYPES = {"string": pa.string(), "datetime": pa.string(), "category": pa.string(),
-               "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
+               "label": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
 
 
 #: A page's rows: Arrow's parsed items (converted later, many pages at once), or a frame
@@ -139,15 +140,20 @@ def to_frame(parts: list[Part]) -> pd.DataFrame:
             done.append(part)
     if not done:
         return frames.shipments_frame([])
-    return _categories_again(pd.concat(done, ignore_index=True) if len(done) > 1 else done[0])
+    return concat(done) if len(done) > 1 else done[0]
 
 
-def _categories_again(df: pd.DataFrame) -> pd.DataFrame:
-    """pandas turns categories that differ between pieces into plain objects: undo that."""
-    for name in CATEGORIES:
-        if name in df and not isinstance(df[name].dtype, pd.CategoricalDtype):
-            df[name] = frames.CONVERTERS["category"](df[name].tolist(), name)
-    return df
+def concat(pieces: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames with the same columns, one after the other. pandas turns categories that
+    differ between pieces into plain strings, so category columns are united apart: known
+    categories keep their order, labels stay sorted."""
+    first = pieces[0]
+    kept = [n for n in first.columns if isinstance(first[n].dtype, pd.CategoricalDtype)]
+    df = pd.concat([p.drop(columns=kept) for p in pieces], ignore_index=True)
+    for name in kept:
+        df[name] = union_categoricals([p[name] for p in pieces],
+                                      sort_categories=name not in CATEGORIES)
+    return df[list(first.columns)]
 
 
 def _with_arrow(body: bytes) -> Page[Part]:
@@ -180,6 +186,8 @@ def _leaf(struct: pa.StructArray, path: tuple[str, ...]) -> pa.Array:
 def _convert(values: pa.Array, col: Column) -> Any:
     if col.kind == "string":
         return pd.arrays.ArrowStringArray(values)
+    if col.kind == "label":
+        return frames.labels(pd.arrays.ArrowStringArray(values))
     if col.kind == "int":
         return values.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get).array
     if col.kind == "float":
