@@ -53,6 +53,7 @@ def _sandbox_options(parser: argparse.ArgumentParser) -> None:
     add("--retry-after", type=int, default=1, help="Retry-After seconds of a 429")
     add("--dropped", type=float, default=0.0, help="share of connections dropped")
     add("--html", type=float, default=0.0, help="share answered with an HTML 502 page")
+    add("--drop-after", type=int, default=None, help="drop every request after this many")
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -79,7 +80,8 @@ def run_sandbox(args: argparse.Namespace) -> int:
     from .sandbox import DEMO_ORGANISATIONS, Faults, Sandbox  # Flask: only when serving
 
     faults = Faults(unavailable=args.unavailable, rate_limited=args.rate_limited,
-                    dropped=args.dropped, html=args.html, retry_after=args.retry_after)
+                    dropped=args.dropped, html=args.html, retry_after=args.retry_after,
+                    drop_after=args.drop_after)
     sandbox = Sandbox(seed=args.seed, size=args.size, token_lifetime=args.token_lifetime,
                       latency=args.latency, faults=faults)
     server = sandbox.make_server(args.host, args.port)

@@ -55,7 +55,8 @@ class Page(Generic[Rows]):
     from_cache: bool = False
 
 
-def _struct(columns: tuple[Column, ...], depth: int) -> pa.StructType:
+def struct_of(columns: tuple[Column, ...], depth: int = 0) -> pa.StructType:
+    """The JSON objects that hold ``columns``, as nested Arrow structs."""
     fields: dict[str, Any] = {}
     for col in columns:
         key = col.path[depth]
@@ -63,21 +64,25 @@ def _struct(columns: tuple[Column, ...], depth: int) -> pa.StructType:
             fields[key] = ARROW_TYPES[col.kind]
         elif key not in fields:
             nested = tuple(o for o in columns if len(o.path) > depth + 1 and o.path[depth] == key)
-            fields[key] = _struct(nested, depth + 1)
+            fields[key] = struct_of(nested, depth + 1)
     return pa.struct(fields)
 
 
-ENVELOPE_SCHEMA = pa.schema({
-    "status": pa.string(), "version": pa.string(),
-    "data": pa.struct({c.PAGE_ITEMS_FIELD: pa.list_(_struct(SHIPMENT_COLUMNS, 0)),
-                       c.PAGE_TOTAL_FIELD: pa.int64()}),
-})
+def envelope_schema(item: pa.StructType) -> pa.Schema:
+    """The list envelope, each item read as ``item`` (fields outside it are skipped)."""
+    return pa.schema({
+        "status": pa.string(), "version": pa.string(),
+        "data": pa.struct({c.PAGE_ITEMS_FIELD: pa.list_(item), c.PAGE_TOTAL_FIELD: pa.int64()}),
+    })
+
+
+ENVELOPE_SCHEMA = envelope_schema(struct_of(SHIPMENT_COLUMNS))
 
 
 def shipments_page(body: bytes) -> Page[Part]:
     """Decode a shipments page; Arrow first, the tolerant path when Arrow refuses."""
     try:
-        return _with_arrow(body)
+        return with_arrow(body)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, IndexError, OverflowError):
         # The standard parser: orjson reads integers past 64 bits as floats.
         envelope, data = _envelope(json.loads(body))
@@ -134,7 +139,7 @@ def to_frame(parts: list[Part]) -> pd.DataFrame:
             run.append(part)
             continue
         if run:
-            done.append(_frame(pa.concat_arrays(run), SHIPMENT_COLUMNS))
+            done.append(typed_frame(pa.concat_arrays(run), SHIPMENT_COLUMNS))
             run = []
         if part is not None:
             done.append(part)
@@ -156,9 +161,11 @@ def concat(pieces: list[pd.DataFrame]) -> pd.DataFrame:
     return df[list(first.columns)]
 
 
-def _with_arrow(body: bytes) -> Page[Part]:
+def with_arrow(body: bytes, schema: pa.Schema = ENVELOPE_SCHEMA) -> Page[Part]:
+    """A page parsed by Arrow's JSON reader into a StructArray of its items; raises
+    ArrowInvalid (and the like) when the body does not fit ``schema``."""
     options = pa_json.ReadOptions(block_size=len(body) + 1, use_threads=False)
-    parse = pa_json.ParseOptions(explicit_schema=ENVELOPE_SCHEMA,
+    parse = pa_json.ParseOptions(explicit_schema=schema,
                                  unexpected_field_behavior="ignore")
     table = pa_json.read_json(io.BytesIO(body), read_options=options, parse_options=parse)
     if table.num_rows != 1:
@@ -170,12 +177,13 @@ def _with_arrow(body: bytes) -> Page[Part]:
                 table.column("status")[0].as_py(), table.column("version")[0].as_py())
 
 
-def _frame(items: pa.StructArray, columns: tuple[Column, ...]) -> pd.DataFrame:
-    data = {col.name: _convert(_leaf(items, col.path), col) for col in columns}
+def typed_frame(items: pa.StructArray, columns: tuple[Column, ...]) -> pd.DataFrame:
+    """The ``columns`` of ``items`` (parsed by Arrow), converted to the frame's dtypes."""
+    data = {col.name: _convert(leaf(items, col.path), col) for col in columns}
     return pd.DataFrame(data, columns=[col.name for col in columns])
 
 
-def _leaf(struct: pa.StructArray, path: tuple[str, ...]) -> pa.Array:
+def leaf(struct: pa.StructArray, path: tuple[str, ...]) -> pa.Array:
     """The values at ``path``, null wherever a parent object was null."""
     for key in path:
         index = struct.type.get_field_index(key)
