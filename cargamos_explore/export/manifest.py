@@ -49,9 +49,9 @@ class Manifest:
                                                      partition.month: partition})
 
     def to_json(self) -> bytes:
+        partitions = {k: dataclasses.asdict(p) for k, p in sorted(self.partitions.items())}
         body = {"format": FORMAT, "window": {"start": self.start, "end": self.end},
-                "states": self.states,
-                "partitions": {k: dataclasses.asdict(p) for k, p in sorted(self.partitions.items())}}
+                "states": self.states, "partitions": partitions}
         return json.dumps(body, indent=1).encode()
 
 

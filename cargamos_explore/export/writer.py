@@ -57,5 +57,5 @@ class TableFile:
             self._writer.close()
             self._stream.close()
             self.storage.delete(hidden(self.path))
-        except Exception:  # noqa: BLE001 - the interruption that got us here matters more
+        except Exception:  # the interruption that got us here is the error worth raising
             pass
