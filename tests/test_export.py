@@ -169,3 +169,8 @@ def test_an_empty_page_keeps_the_schema() -> None:
     assert page.count == 0 and page.rows.shipments.schema.equals(SHIPMENTS_SCHEMA)
     assert page.rows.shipments.schema.field("alcaldia").type == pa.dictionary(
         pa.int32(), pa.string())
+
+
+def test_the_readme_shows_the_tested_kpi_sql() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    assert f"```sql\n{KPIS_BY_ALCALDIA_SQL}\n```" in readme
