@@ -4,7 +4,9 @@ Prints ratios measured in one run:
 1. bytes of a 100,000-shipment response -> typed frame, against
    ``pd.json_normalize(json.loads(body)["data"]["items"])`` plus the same dtype conversions
    (goal: at least 2x faster), and against the bare JSON parse alone (goal: at most 3x);
-2. memory of that frame against the baseline frame (goal: at most half);
+2. memory of that frame against the strong baseline: the baseline's converted columns
+   alone, every one well typed but repeated text kept as plain Arrow strings (goal: at
+   most 0.55); and against the whole baseline frame, leftovers of json_normalize included;
 3. 50,000 shipments from a sandbox answering each request after 50 ms, read 4 pages at a
    time (goal: within 1.3x of pages / concurrency x latency).
 """
@@ -58,8 +60,10 @@ def _convert(values: pd.Series, kind: str, name: str) -> pd.Series:
         return parsed.dt.tz_convert("America/Mexico_City")
     if kind == "category":
         return values.astype(pd.CategoricalDtype(CATEGORIES[name]))
-    dtype = {"string": "string[pyarrow]", "int": "Int64", "float": "Float64",
-             "bool": "boolean"}[kind]
+    # Labels become plain Arrow strings: the strong baseline types every column well but
+    # does not dictionary-encode the repeated ones, which is what is being measured.
+    dtype = {"string": "string[pyarrow]", "label": "string[pyarrow]", "int": "Int64",
+             "float": "Float64", "bool": "boolean"}[kind]
     return values.astype(dtype)
 
 
@@ -76,17 +80,17 @@ def decoding(body: bytes) -> None:
 
 
 def memory(body: bytes) -> None:
-    ours = fastpath.shipments_from_bytes(body).memory_usage(deep=True).sum()
+    ours = fastpath.shipments_from_bytes(body).memory_usage(deep=True, index=False).sum()
     gc.collect()
     frame = baseline(body)
-    usage = frame.memory_usage(deep=True)
-    base = usage.sum()
-    typed = usage[[col.name for col in SHIPMENT_COLUMNS]].sum()
-    print(f"  memory: typed frame {ours / 1e6:.0f} MB, baseline {base / 1e6:.0f} MB "
-          f"-> {ours / base:.2f} of the baseline (goal <= 0.5)")
+    usage = frame.memory_usage(deep=True, index=False)
+    whole = usage.sum()
+    strong = usage[[col.name for col in SHIPMENT_COLUMNS]].sum()
+    print(f"  memory: typed frame {ours / 1e6:.1f} MB; strong baseline (the same columns, "
+          f"well typed) {strong / 1e6:.1f} MB -> {ours / strong:.2f} of it (goal <= 0.55)")
     left = sorted(set(frame.columns) - {col.name for col in SHIPMENT_COLUMNS})
-    print(f"    the baseline's converted columns take {typed / 1e6:.0f} MB; the rest is "
-          f"what json_normalize leaves beside them ({', '.join(left)})")
+    print(f"    the whole json_normalize frame {whole / 1e6:.0f} MB -> {ours / whole:.2f} of "
+          f"it (it also keeps {', '.join(left)})")
 
 
 def paging() -> None:

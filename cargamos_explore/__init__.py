@@ -22,6 +22,7 @@ from .errors import (
     CassetteMissError,
     ConfigurationError,
     CredentialsNotFoundError,
+    ExportError,
     InvalidArgumentError,
     InvalidArgumentTypeError,
     InvalidTrackingIdError,
@@ -55,6 +56,7 @@ from .transport import (
 
 if _typing.TYPE_CHECKING:
     from . import sandbox
+    from .export.duck import open_dataset
     from .notebook.indicator import TokenIndicator
     from .notebook.login_form import LoginForm
 
@@ -74,6 +76,7 @@ __all__ = [
     "ConfigurationError",
     "Credentials",
     "CredentialsNotFoundError",
+    "ExportError",
     "InvalidArgumentError",
     "InvalidArgumentTypeError",
     "InvalidTrackingIdError",
@@ -102,6 +105,7 @@ __all__ = [
     "__version__",
     "kpis",
     "login",
+    "open_dataset",
     "provenance",
     "request_password_reset",
     "sandbox",
@@ -109,7 +113,9 @@ __all__ = [
 
 #: Widgets load ipywidgets (and through it IPython), which would slow down every
 #: ``import cargamos_explore``; they are imported on first use instead.
-_LAZY = {"LoginForm": ".notebook.login_form", "TokenIndicator": ".notebook.indicator"}
+_LAZY = {"LoginForm": ".notebook.login_form", "TokenIndicator": ".notebook.indicator",
+         # The export loads pyarrow.parquet, and open_dataset DuckDB: only when used.
+         "open_dataset": ".export.duck"}
 #: The sandbox pulls in Flask: imported when first used, never by the client itself.
 _LAZY_MODULES = {"sandbox": ".sandbox"}
 

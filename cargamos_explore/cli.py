@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from . import contract as c
 from .analysis import kpis
@@ -37,7 +38,34 @@ def _parser() -> argparse.ArgumentParser:
     sandbox = commands.add_parser("sandbox", help="serve the sandbox until Ctrl-C")
     _sandbox_options(sandbox)
     sandbox.set_defaults(run=run_sandbox)
+    _export_command(commands)
     return parser
+
+
+def _export_command(commands: Any) -> None:
+    export = commands.add_parser(
+        "export", help="stream shipments and events into a Parquet dataset (rerun to resume)")
+    add = export.add_argument
+    add("path", help="dataset folder, or a URI pyarrow knows (s3://bucket/prefix)")
+    add("--start", required=True, help="first day (ISO date), e.g. 2026-01-01")
+    add("--end", help="last day, included (default: today)")
+    add("--state", action="append", dest="states", help="only this state (repeatable)")
+    add("--host", help="a real host instead of the embedded sandbox (credentials as for "
+                       "cx.login: environment, keyring, .netrc, prompt)")
+    add("--size", type=int, default=5_000, help="sandbox shipments per shipper")
+    add("--refresh-after", type=float, default=60.0,
+        help="minutes after which a month that can still change is fetched again (60)")
+    export.set_defaults(run=run_export)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    options = {} if args.host else {"sandbox_options": {"size": args.size}}
+    with login(args.host, **options) as session:
+        report = session.export(args.path, start=args.start, end=args.end, states=args.states,
+                                progress=True,
+                                refresh_after=timedelta(minutes=args.refresh_after))
+    print(report)
+    return 0
 
 
 def _sandbox_options(parser: argparse.ArgumentParser) -> None:
@@ -53,6 +81,7 @@ def _sandbox_options(parser: argparse.ArgumentParser) -> None:
     add("--retry-after", type=int, default=1, help="Retry-After seconds of a 429")
     add("--dropped", type=float, default=0.0, help="share of connections dropped")
     add("--html", type=float, default=0.0, help="share answered with an HTML 502 page")
+    add("--drop-after", type=int, default=None, help="drop every request after this many")
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -79,7 +108,8 @@ def run_sandbox(args: argparse.Namespace) -> int:
     from .sandbox import DEMO_ORGANISATIONS, Faults, Sandbox  # Flask: only when serving
 
     faults = Faults(unavailable=args.unavailable, rate_limited=args.rate_limited,
-                    dropped=args.dropped, html=args.html, retry_after=args.retry_after)
+                    dropped=args.dropped, html=args.html, retry_after=args.retry_after,
+                    drop_after=args.drop_after)
     sandbox = Sandbox(seed=args.seed, size=args.size, token_lifetime=args.token_lifetime,
                       latency=args.latency, faults=faults)
     server = sandbox.make_server(args.host, args.port)

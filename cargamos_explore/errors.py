@@ -23,6 +23,7 @@
     │   └── CassetteLeakError            a recording still held a secret; nothing was written
     ├── OrdersSheetError                 an orders sheet cannot be turned into orders
     ├── OrdersSubmissionError            a batch of orders failed part-way through a sheet
+    ├── ExportError                      a dataset location cannot be exported to or read
     └── InvalidArgumentError             an argument's value is unusable (also a ValueError)
         └── InvalidArgumentTypeError     an argument has the wrong type (also a TypeError)
 
@@ -199,6 +200,12 @@ class OrdersSubmissionError(CargamosError):
         self.results = results
         self.first_unsent = first_unsent
         self.may_have_reached_server = may_have_reached_server
+
+
+class ExportError(CargamosError):
+    """Raised before anything is fetched when a dataset location cannot be used: pyarrow
+    does not know its filesystem, its manifest is unreadable or was written by another
+    export (other states, a newer format), or ``open_dataset`` finds no dataset there."""
 
 
 class InvalidArgumentError(CargamosError, ValueError):

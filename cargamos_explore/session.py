@@ -11,7 +11,7 @@ import contextlib
 import inspect
 import os
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import pandas as pd
 import requests
@@ -21,6 +21,9 @@ from .bootstrap import DEFAULT_SOURCES, Credentials, Source, connect
 from .queries import ShipmentSearch, orders, single
 from .transport import Cassette, Token, Transport
 from .transport.token import TokenListener
+
+if TYPE_CHECKING:
+    from .export import ExportReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -113,6 +116,16 @@ class Session:
         if response.request is not None:
             response.request.headers.pop("Authorization", None)
         return response
+
+    def export(self, path: str | os.PathLike[str], *args: Any, **options: Any) -> ExportReport:
+        """Stream the shipments created between ``start`` and ``end``, and their events,
+        into a Parquet dataset at ``path`` (a folder or a URI such as ``s3://...``), one
+        partition per month, never holding more than a row group in memory. Run it again
+        to resume an interrupted export or refresh the months that can still change; query
+        the result with ``cx.open_dataset(path)``. Options: see ``export.Export``."""
+        from .export import Export  # pyarrow.parquet: loaded by those who export
+
+        return Export(self.transport, path, *args, **options).run()
 
     # --- orders ---------------------------------------------------------------------
     def validate_orders(self, sheet: pd.DataFrame, *, progress: bool | None = None

@@ -8,6 +8,7 @@ import threading
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import cargamos_explore as cx
@@ -229,6 +230,14 @@ def test_password_reset(url: str) -> None:
         cx.request_password_reset(url, "bad-key", JOHN)
 
 
+def schema(df: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """Column names and dtypes; for a category, the dtype of its categories (the categories
+    themselves are the values found, so they differ between frames by design)."""
+    return [(str(name), str(dtype),
+             str(dtype.categories.dtype) if isinstance(dtype, pd.CategoricalDtype) else "")
+            for name, dtype in df.dtypes.items()]
+
+
 def test_shipments_frames_from_the_sandbox(session: cx.Session) -> None:
     everything = session.shipments(start="2000-01-01", progress=False)
     assert len(everything) == 1200 and everything["tracking_id"].is_unique
@@ -237,7 +246,7 @@ def test_shipments_frames_from_the_sandbox(session: cx.Session) -> None:
     mishaps = session.shipments(start="2000-01-01", states=["MISHAP"], progress=False)
     assert len(mishaps) and set(mishaps["state"]) == {"MISHAP"}
     empty = session.shipments(start="1999-01-01", end="1999-01-31", progress=False)
-    assert empty.empty and empty.dtypes.equals(everything.dtypes)
+    assert empty.empty and schema(empty) == schema(everything)
     provenance = everything.attrs["cargamos"]
     assert provenance["endpoint"] == "/v1/shipments" and provenance["pages"] == 3
     assert provenance["params"]["from"] == "2000-01-01T00:00:00-06:00"

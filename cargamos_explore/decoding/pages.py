@@ -15,18 +15,20 @@ import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeAlias, TypeVar
 
+import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
+from pandas.api.types import union_categoricals
 
 from .. import contract as c
 from . import records as frames
 from .schema import CATEGORIES, SHIPMENT_COLUMNS, Column
 
 ARROW_TYPES = {"string": pa.string(), "datetime": pa.string(), "category": pa.string(),
-               "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
+               "label": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
 
 
 #: A page's rows: Arrow's parsed items (converted later, many pages at once), or a frame
@@ -56,7 +58,8 @@ class Page(Generic[Rows]):
     from_cache: bool = False
 
 
-def _struct(columns: tuple[Column, ...], depth: int) -> pa.StructType:
+def struct_of(columns: tuple[Column, ...], depth: int = 0) -> pa.StructType:
+    """The JSON objects that hold ``columns``, as nested Arrow structs."""
     fields: dict[str, Any] = {}
     for col in columns:
         key = col.path[depth]
@@ -64,21 +67,25 @@ def _struct(columns: tuple[Column, ...], depth: int) -> pa.StructType:
             fields[key] = ARROW_TYPES[col.kind]
         elif key not in fields:
             nested = tuple(o for o in columns if len(o.path) > depth + 1 and o.path[depth] == key)
-            fields[key] = _struct(nested, depth + 1)
+            fields[key] = struct_of(nested, depth + 1)
     return pa.struct(fields)
 
 
-ENVELOPE_SCHEMA = pa.schema({
-    "status": pa.string(), "version": pa.string(),
-    "data": pa.struct({c.PAGE_ITEMS_FIELD: pa.list_(_struct(SHIPMENT_COLUMNS, 0)),
-                       c.PAGE_TOTAL_FIELD: pa.int64()}),
-})
+def envelope_schema(item: pa.StructType) -> pa.Schema:
+    """The list envelope, each item read as ``item`` (fields outside it are skipped)."""
+    return pa.schema({
+        "status": pa.string(), "version": pa.string(),
+        "data": pa.struct({c.PAGE_ITEMS_FIELD: pa.list_(item), c.PAGE_TOTAL_FIELD: pa.int64()}),
+    })
+
+
+ENVELOPE_SCHEMA = envelope_schema(struct_of(SHIPMENT_COLUMNS))
 
 
 def shipments_page(body: bytes) -> Page[Part]:
     """Decode a shipments page; Arrow first, the tolerant path when Arrow refuses."""
     try:
-        return _with_arrow(body)
+        return with_arrow(body)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, IndexError, OverflowError):
         # The standard parser: orjson reads integers past 64 bits as floats.
         envelope, data = _envelope(json.loads(body))
@@ -136,26 +143,33 @@ def to_frame(parts: list[Part]) -> pd.DataFrame:
             run.append(part)
             continue
         if run:
-            done.append(_frame(pa.concat_arrays(run), SHIPMENT_COLUMNS))
+            done.append(typed_frame(pa.concat_arrays(run), SHIPMENT_COLUMNS))
             run = []
         if part is not None:
             done.append(part)
     if not done:
         return frames.shipments_frame([])
-    return _categories_again(pd.concat(done, ignore_index=True) if len(done) > 1 else done[0])
+    return concat(done) if len(done) > 1 else done[0]
 
 
-def _categories_again(df: pd.DataFrame) -> pd.DataFrame:
-    """pandas turns categories that differ between pieces into plain objects: undo that."""
-    for name in CATEGORIES:
-        if name in df and not isinstance(df[name].dtype, pd.CategoricalDtype):
-            df[name] = frames.CONVERTERS["category"](df[name].tolist(), name)
-    return df
+def concat(pieces: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames with the same columns, one after the other. pandas turns categories that
+    differ between pieces into plain strings, so category columns are united apart: known
+    categories keep their order, labels stay sorted."""
+    first = pieces[0]
+    kept = [n for n in first.columns if isinstance(first[n].dtype, pd.CategoricalDtype)]
+    df = pd.concat([p.drop(columns=kept) for p in pieces], ignore_index=True)
+    for name in kept:
+        df[name] = union_categoricals([p[name] for p in pieces],
+                                      sort_categories=name not in CATEGORIES)
+    return df[list(first.columns)]
 
 
-def _with_arrow(body: bytes) -> Page[Part]:
+def with_arrow(body: bytes, schema: pa.Schema = ENVELOPE_SCHEMA) -> Page[Part]:
+    """A page parsed by Arrow's JSON reader into a StructArray of its items; raises
+    ArrowInvalid (and the like) when the body does not fit ``schema``."""
     options = pa_json.ReadOptions(block_size=len(body) + 1, use_threads=False)
-    parse = pa_json.ParseOptions(explicit_schema=ENVELOPE_SCHEMA,
+    parse = pa_json.ParseOptions(explicit_schema=schema,
                                  unexpected_field_behavior="ignore")
     table = pa_json.read_json(io.BytesIO(body), read_options=options, parse_options=parse)
     if table.num_rows != 1:
@@ -167,12 +181,13 @@ def _with_arrow(body: bytes) -> Page[Part]:
                 table.column("status")[0].as_py(), table.column("version")[0].as_py())
 
 
-def _frame(items: pa.StructArray, columns: tuple[Column, ...]) -> pd.DataFrame:
-    data = {col.name: _convert(_leaf(items, col.path), col) for col in columns}
+def typed_frame(items: pa.StructArray, columns: tuple[Column, ...]) -> pd.DataFrame:
+    """The ``columns`` of ``items`` (parsed by Arrow), converted to the frame's dtypes."""
+    data = {col.name: _convert(leaf(items, col.path), col) for col in columns}
     return pd.DataFrame(data, columns=[col.name for col in columns])
 
 
-def _leaf(struct: pa.StructArray, path: tuple[str, ...]) -> pa.Array:
+def leaf(struct: pa.StructArray, path: tuple[str, ...]) -> pa.Array:
     """The values at ``path``, null wherever a parent object was null."""
     for key in path:
         index = struct.type.get_field_index(key)
@@ -180,9 +195,24 @@ def _leaf(struct: pa.StructArray, path: tuple[str, ...]) -> pa.Array:
     return struct
 
 
+def _labels(values: pa.Array) -> pd.Categorical:
+    """Strings as a category with sorted categories, encoded by Arrow: about a quarter
+    faster than pandas' factorize, and this runs for every label column of every page."""
+    encoded = pc.dictionary_encode(values)
+    order = pc.array_sort_indices(encoded.dictionary).to_numpy()
+    ranks = np.empty(len(order), np.int64)
+    ranks[order] = np.arange(len(order))
+    indices = pc.fill_null(encoded.indices, -1).to_numpy()
+    codes = np.where(indices < 0, -1, ranks[np.maximum(indices, 0)] if len(order) else -1)
+    categories = pd.Index(pd.arrays.ArrowStringArray(pc.take(encoded.dictionary, order)))
+    return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+
+
 def _convert(values: pa.Array, col: Column) -> Any:
     if col.kind == "string":
         return pd.arrays.ArrowStringArray(values)
+    if col.kind == "label":
+        return _labels(values)
     if col.kind == "int":
         return values.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get).array
     if col.kind == "float":

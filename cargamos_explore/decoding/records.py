@@ -190,6 +190,18 @@ def _categories(values: list[Any], name: str) -> pd.Categorical:
     return pd.Categorical(clean, categories=[*known, *extra])
 
 
+def _labels(values: list[Any], name: str) -> pd.Categorical:
+    """An open set of repeated strings: a category of its values, sorted so that sorting
+    the column sorts alphabetically."""
+    return labels(_strings(values, name))
+
+
+def labels(strings: Any) -> pd.Categorical:
+    """Arrow strings as a category with sorted Arrow-string categories; empty input gives
+    the same dtype family (a category whose categories are strings)."""
+    return pd.Categorical(strings)
+
+
 CONVERTERS: dict[str, Callable[[list[Any], str], Any]] = {
     "string": _strings,
     "datetime": _datetimes,
@@ -197,4 +209,5 @@ CONVERTERS: dict[str, Callable[[list[Any], str], Any]] = {
     "float": _floats,
     "bool": _booleans,
     "category": _categories,
+    "label": _labels,
 }

@@ -12,9 +12,14 @@ from .. import contract as c
 
 
 class Column(NamedTuple):
+    """One column. ``kind`` is string, category (a known set of values, see CATEGORIES),
+    label (place and package text: an open set whose values repeat from row to row, kept
+    as a category of Arrow strings at 1 to 4 bytes a row), datetime, int, float or bool.
+    Identifiers and the recipient's personal data stay strings: they hardly repeat."""
+
     name: str
     path: tuple[str, ...]  # keys from the shipment record down to the value
-    kind: str  # string | category | datetime | int | float | bool
+    kind: str
     doc: str
 
 
@@ -24,7 +29,7 @@ SHIPMENT_COLUMNS: Final = (
     Column("tracking_id", ("trackingId",), "string", "Cargamos tracking id"),
     Column("shipment_id", ("shipmentId",), "string", "Cargamos shipment id"),
     Column("shipment_tracking_id", ("shipmentTrackingId",), "string", "the shipper's barcode"),
-    Column("lot_id", ("lotId",), "string", "packages that arrived together"),
+    Column("lot_id", ("lotId",), "label", "packages that arrived together"),
     Column("state", ("state",), "category", "current state; unknown states are kept"),
     Column("created_at", ("createdAt",), "datetime", "order accepted"),
     Column("updated_at", ("updatedAt",), "datetime", "last state change"),
@@ -32,26 +37,26 @@ SHIPMENT_COLUMNS: Final = (
     Column("expected_delivery_date", ("expectedDeliveryDate",), "datetime", "delivery promise"),
     Column("delivered_at", ("deliveredAt",), "datetime", "delivery time, if delivered"),
     Column("attempts", ("attempts",), "int", "delivery attempts so far"),
-    Column("street", (LOC, "street"), "string", "street, without number"),
-    Column("number", (LOC, "number"), "string", "exterior number"),
-    Column("int_number", (LOC, "intNumber"), "string", "interior number"),
-    Column("neighborhood", (LOC, "neighborhood"), "string", "colonia"),
-    Column("alcaldia", (LOC, "subAdministrativeArea"), "string", "alcaldía / municipality"),
-    Column("administrative_area", (LOC, "administrativeArea"), "string", "state or city"),
-    Column("full_address", (LOC, c.FULL_ADDRESS_FIELD), "string", "one-line address form"),
-    Column("postal_code", (LOC, c.POSTAL_CODE_FIELD), "string", "5 digits, leading zeros kept"),
-    Column("country", (LOC, "country"), "string", "ISO country code"),
+    Column("street", (LOC, "street"), "label", "street, without number"),
+    Column("number", (LOC, "number"), "label", "exterior number"),
+    Column("int_number", (LOC, "intNumber"), "label", "interior number"),
+    Column("neighborhood", (LOC, "neighborhood"), "label", "colonia"),
+    Column("alcaldia", (LOC, "subAdministrativeArea"), "label", "alcaldía / municipality"),
+    Column("administrative_area", (LOC, "administrativeArea"), "label", "state or city"),
+    Column("full_address", (LOC, c.FULL_ADDRESS_FIELD), "label", "one-line address form"),
+    Column("postal_code", (LOC, c.POSTAL_CODE_FIELD), "label", "5 digits, leading zeros kept"),
+    Column("country", (LOC, "country"), "label", "ISO country code"),
     Column("lat", (LOC, "lat"), "float", "latitude"),
     Column("lng", (LOC, "lng"), "float", "longitude"),
-    Column("location_notes", (LOC, "notes"), "string", "delivery notes"),
-    Column("location_reference", (LOC, "reference"), "string", "landmark"),
+    Column("location_notes", (LOC, "notes"), "label", "delivery notes"),
+    Column("location_reference", (LOC, "reference"), "label", "landmark"),
     Column("recipient_name", (REC, "fullName"), "string", "deleted once final"),
     Column("recipient_phone", (REC, "phone"), "string", "deleted once final"),
     Column("recipient_email", (REC, "email"), "string", "deleted once final"),
     Column("package_type", (PKG, "packageType"), "category", "UNIT, BOX, ENVELOPE, ..."),
-    Column("package_description", (PKG, "description"), "string", "contents"),
+    Column("package_description", (PKG, "description"), "label", "contents"),
     Column("content_value", (PKG, "contentValue"), "int", "declared value"),
-    Column("value_currency", (PKG, "valueCurrency"), "string", "e.g. MXN"),
+    Column("value_currency", (PKG, "valueCurrency"), "label", "e.g. MXN"),
     Column("weight", (PKG, "weight"), "float", "in weight_unit"),
     Column("weight_unit", (PKG, "weightUnit"), "category", "G, KG, OZ, LB, T"),
     Column("length", (PKG, "length"), "float", "in dimensions_unit"),
@@ -65,8 +70,8 @@ EVENT_COLUMNS: Final = (
     Column("sequence", ("sequence",), "int", "0 for the first event of a shipment"),
     Column("state", ("state",), "category", "the state entered"),
     Column("timestamp", ("timestamp",), "datetime", "when it was entered"),
-    Column("anomaly_code", ("anomalies", "code"), "string", "why an attempt failed"),
-    Column("anomaly_description", ("anomalies", "description"), "string", "in Spanish"),
+    Column("anomaly_code", ("anomalies", "code"), "label", "why an attempt failed"),
+    Column("anomaly_description", ("anomalies", "description"), "label", "in Spanish"),
 )
 
 ORDER_RESULT_COLUMNS: Final = (
@@ -85,6 +90,7 @@ WEBHOOK_COLUMNS: Final = (
 )
 
 #: Categories known in advance; a value outside them is kept as an extra category.
+#: (A label column has none: its categories are the values found, sorted.)
 CATEGORIES: Final = {
     "state": c.STATES,
     "package_type": c.PACKAGE_TYPES,
@@ -105,7 +111,8 @@ ORDER_SHEET_COLUMNS: Final = tuple(
 
 def markdown_table(columns: tuple[Column, ...]) -> str:
     """The column table as Markdown; the README embeds these (a test keeps them equal)."""
-    dtypes = {"string": "string", "category": "category", "datetime": "datetime (Mexico City)",
+    dtypes = {"string": "string", "category": "category", "label": "category",
+              "datetime": "datetime (Mexico City)",
               "int": "Int64", "float": "Float64", "bool": "boolean"}
     rows = [f"| `{col.name}` | {dtypes[col.kind]} | `{'.'.join(col.path)}` | {col.doc} |"
             for col in columns]

@@ -26,6 +26,7 @@ ALWAYS_REQUIRED = ("postal_code", "recipient_name", "recipient_phone",
 #: Where each sheet column goes in the order JSON; lifted from the schema table.
 ORDER_PATHS = {col.name: col.path for col in ORDER_SHEET_COLUMNS}
 
+TEXT_KINDS = ("string", "label")
 NOT_FINITE = "not a finite number"
 NOT_JSON = "cannot be sent as JSON; give text or a number"
 
@@ -156,9 +157,9 @@ def _cell(col: Column, value: Any) -> Any:
         return _iso(value)
     if col.kind in ("float", "int"):
         return _number(value, col.kind)
-    if col.kind == "string" and isinstance(value, float) and value.is_integer():
+    if col.kind in TEXT_KINDS and isinstance(value, float) and value.is_integer():
         return str(int(value))  # a house number a spreadsheet read as 12.0
-    return str(value).strip() if col.kind in ("string", "category") else value
+    return str(value).strip() if col.kind in (*TEXT_KINDS, "category") else value
 
 
 def _postal_code(value: Any) -> Any:

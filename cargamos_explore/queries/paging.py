@@ -152,6 +152,16 @@ class _Tally:
                                 f"{self.rows}; a page came back short")
 
 
+def checked(read: Iterable[Page[Rows]]) -> Iterator[Page[Rows]]:
+    """The same pages, each checked as ``read_all`` checks them, none kept."""
+    seen: set[str] = set()
+    rows = 0
+    for page in read:
+        _check(page, seen, rows)
+        rows += page.count
+        yield page
+
+
 def _check(page: Page[Any], seen: set[str], rows_so_far: int) -> None:
     if page.count == 0 and rows_so_far < page.total and page.number > 1:
         raise CargamosError(f"page {page.number} came back empty before the total of "

@@ -22,6 +22,7 @@ from ..decoding import Page, events_frame, records_page, shipments_page, to_fram
 from ..errors import UnexpectedResponseError
 from ..transport import Transport
 from ..transport.envelope import unwrap
+from . import paging
 from .paging import PageRead, Rows, read_all
 from .provenance import with_provenance
 from .window import When, list_params
@@ -86,6 +87,13 @@ class ShipmentSearch:
         return read_all(lambda number: self.fetch(number, decode), limit=self.limit,
                         max_rows=self.max_rows, concurrency=self.concurrency,
                         progress=self.progress, compact=compact)
+
+    def pages(self, decode: Decode[Rows]) -> Iterator[Page[Rows]]:
+        """Every page, decoded by ``decode``, in order, one at a time: nothing is kept, so a
+        read too large for one frame can be streamed somewhere else (see ``export``)."""
+        return paging.checked(paging.pages(
+            lambda number: self.fetch(number, decode), limit=self.limit,
+            max_rows=self.max_rows, concurrency=self.concurrency, progress=self.progress))
 
     def fetch(self, number: int, decode: Decode[Rows], *, limit: int | None = None
               ) -> Page[Rows]:

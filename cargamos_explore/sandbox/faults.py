@@ -18,6 +18,10 @@ class Faults:
 
     unavailable: a 503 envelope; rate_limited: a 429 with ``Retry-After: retry_after``;
     dropped: the connection is closed with no answer; html: a proxy's 502 HTML page.
+
+    drop_after: not a rate. Once that many /v1 requests have been answered (counted from
+    when the setting is made), every later one is dropped: a connection that goes away
+    for good at a known point of a long read, and stays away until the setting is cleared.
     """
 
     unavailable: float = 0.0
@@ -25,6 +29,7 @@ class Faults:
     dropped: float = 0.0
     html: float = 0.0
     retry_after: int = 1
+    drop_after: int | None = None
 
     def __post_init__(self) -> None:
         for name in FAULT_KINDS:
@@ -38,6 +43,10 @@ class Faults:
         if not _is_whole(wait) or not 0 <= wait <= MAX_RETRY_AFTER:
             raise ValueError(f"retry_after must be a whole number of seconds between 0 and "
                              f"{MAX_RETRY_AFTER}")
+        if self.drop_after is not None and not (_is_whole(self.drop_after)
+                                                and self.drop_after >= 0):
+            raise ValueError("drop_after must be a whole number of requests (0 or more), "
+                             "or null to stop dropping")
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,13 +64,27 @@ class FaultPicker:
     """Draws the fault (or none) for each request from a seeded generator."""
 
     def __init__(self, faults: Faults, seed: int) -> None:
-        self.faults = faults
+        self._faults = faults
         self._random = random.Random(seed)
         self._lock = threading.Lock()
+        self._answered = 0
+
+    @property
+    def faults(self) -> Faults:
+        return self._faults
+
+    @faults.setter
+    def faults(self, faults: Faults) -> None:
+        with self._lock:
+            self._faults, self._answered = faults, 0  # drop_after counts from now
 
     def pick(self) -> str | None:
         with self._lock:
             draw = self._random.random()
+            limit = self._faults.drop_after
+            self._answered += 1
+            if limit is not None and self._answered > limit:
+                return "dropped"
         threshold = 0.0
         for kind in FAULT_KINDS:
             threshold += getattr(self.faults, kind)

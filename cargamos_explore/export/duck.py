@@ -1,0 +1,67 @@
+"""A dataset written by ``export``, queried with DuckDB (embedded, no server).
+
+DuckDB reads the Parquet files where they are (a folder, or ``s3://...`` through its
+httpfs extension) and pushes filters on ``month`` down to the folder names, so a query on
+one month opens one file per table.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Final
+
+from .. import contract as c
+from ..errors import ExportError
+from . import manifest as manifests
+from .storage import Storage
+from .writer import TABLES
+
+if TYPE_CHECKING:
+    import duckdb
+
+#: The KPIs of ``cx.kpis(df).by_alcaldia`` in SQL, over the ``shipments`` view
+#: (the README shows it; tests check that both give the same numbers).
+KPIS_BY_ALCALDIA_SQL: Final = """\
+select
+    alcaldia,
+    count(*) as shipments,
+    count(*) filter (where state = 'DELIVERED') as delivered,
+    avg((delivered_at <= expected_delivery_date)::double)
+        filter (where state = 'DELIVERED') as on_time_rate,
+    avg(coalesce(state = 'DELIVERED' and attempts = 1, false)::double)
+        filter (where attempts >= 1) as first_attempt_rate,
+    avg(coalesce(state = 'MISHAP', false)::double) as mishap_rate,
+    median(epoch(delivered_at - shipper_dropoff_date) / 3600)
+        filter (where state = 'DELIVERED') as median_lead_time_h
+from shipments
+group by alcaldia
+order by alcaldia"""
+
+
+def open_dataset(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the views ``shipments`` and ``events`` over the dataset
+    that ``Session.export`` wrote at ``path`` (a folder or a URI such as ``s3://...``).
+
+    Each view has the frame's columns plus ``month`` (``'2026-10'``), the partition.
+    Timestamps are shown in Mexico City time. Raises ExportError when nothing has been
+    exported there yet.
+    """
+    import duckdb  # a large module: loaded only by those who query a dataset
+
+    storage = Storage(path)
+    if not manifests.load(storage).partitions:
+        raise ExportError(f"no exported dataset at {storage.uri}: run session.export() "
+                          "(or cargamos-explore export) to that location first")
+    connection = duckdb.connect()
+    connection.execute(f"set TimeZone = '{c.TIMEZONE}'")
+    for table in TABLES:
+        files = _literal(f"{storage.uri.rstrip('/')}/{table}/*/*.parquet")
+        connection.execute(
+            f"create view {table} as select * from read_parquet({files}, "
+            "hive_partitioning = true, hive_types = {'month': varchar})")
+    return connection
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (a view's definition cannot take a parameter)."""
+    return "'" + text.replace("'", "''") + "'"
