@@ -45,7 +45,6 @@ from .session import Session
 from .start import login
 from .transport import (
     CachePolicy,
-    Cassette,
     Message,
     Retries,
     Timeouts,
@@ -57,6 +56,7 @@ if _typing.TYPE_CHECKING:
     from . import sandbox
     from .notebook.indicator import TokenIndicator
     from .notebook.login_form import LoginForm
+    from .transport.recording import Cassette
 
 __version__ = "0.1.0"
 
@@ -109,7 +109,9 @@ __all__ = [
 
 #: Widgets load ipywidgets (and through it IPython), which would slow down every
 #: ``import cargamos_explore``; they are imported on first use instead.
-_LAZY = {"LoginForm": ".notebook.login_form", "TokenIndicator": ".notebook.indicator"}
+_LAZY = {"LoginForm": ".notebook.login_form", "TokenIndicator": ".notebook.indicator",
+         # vcrpy, likewise: only sessions with a cassette need it.
+         "Cassette": ".transport.recording"}
 #: The sandbox pulls in Flask: imported when first used, never by the client itself.
 _LAZY_MODULES = {"sandbox": ".sandbox"}
 
