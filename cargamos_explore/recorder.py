@@ -85,7 +85,7 @@ def run_notebook(notebook: Path, env: Mapping[str, str], *,
     except ImportError as err:
         raise ConfigurationError("recording runs the notebook with nbclient: install it "
                                  "with pip install 'cargamos-explore[record]'") from err
-    document = nbformat.read(notebook, as_version=4)
+    document = nbformat.read(notebook, as_version=4)  # type: ignore[no-untyped-call]
     client = NotebookClient(document, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(notebook.parent)}})
     try:
