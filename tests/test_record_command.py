@@ -235,3 +235,12 @@ def test_a_month_later_the_notebook_replays_the_same_numbers(
     assert any("shipments" in text for text in outputs)
     assert any("on_time_rate" in text for text in outputs)
     assert json.dumps(outputs).count("2026-11-18") > 0  # the recording's day, not today's
+
+
+def test_the_readme_says_how_to_record_share_and_what_is_redacted() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Cassettes")[1].split("\n## ")[0]
+    for needed in ("--host production", "Sharing a notebook", "Set-Cookie", "Basic and Bearer",
+                   "every token issued", '"rewrite"', "delete the file", "vcrpy issue 881",
+                   "make cassettes", "-p cargamos_explore.testing"):
+        assert needed in section, needed
