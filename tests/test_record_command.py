@@ -210,8 +210,10 @@ def replayed(folder: Path, extra: dict[str, str]) -> tuple[list[str], str]:
     nbformat.write(document, notebook)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARGAMOS_")}
     executed = run_notebook(notebook, {**env, **extra}, timeout=120)
-    outputs = [_text(output) for cell in executed.cells if cell.cell_type == "code"
-               for output in cell.outputs if output.get("name") != "stderr"]
+    # Joined per cell: a kernel may split one print into several stream messages.
+    outputs = ["".join(_text(output) for output in cell.outputs
+                       if output.get("name") != "stderr")
+               for cell in executed.cells if cell.cell_type == "code"]
     return outputs[:-1], outputs[-1]
 
 
