@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test test-repeat test-pandas2 reliability screenshots charts bench clean
+.PHONY: demo test test-repeat test-pandas2 reliability screenshots charts cassettes bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ screenshots: $(VENV)/.test-installed
 # The README's charts, drawn from a sandbox with a fixed seed and date: same data, same PNGs.
 charts: $(VENV)/.test-installed
 	$(BIN)/python -m tests.charts docs
+
+# Re-record every notebook's cassette from the sandbox: a fixed seed and day, so an
+# unchanged sandbox gives byte-identical files. Add --host URL to record a real account.
+CASSETTE_DAY ?= 2026-11-18
+cassettes: $(VENV)/.test-installed
+	$(BIN)/cargamos-explore record notebooks/*.ipynb --folder cassettes --seed 0 --anchor $(CASSETTE_DAY)
 
 bench: $(VENV)/.test-installed
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done

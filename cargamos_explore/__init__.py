@@ -32,6 +32,7 @@ from .errors import (
     OrdersSubmissionError,
     PartialResultError,
     RateLimitedError,
+    RecordingError,
     ServerError,
     TokenRejectedError,
     TransportError,
@@ -46,7 +47,6 @@ from .session import Session
 from .start import login
 from .transport import (
     CachePolicy,
-    Cassette,
     Message,
     Retries,
     Timeouts,
@@ -59,6 +59,7 @@ if _typing.TYPE_CHECKING:
     from .export.duck import open_dataset
     from .notebook.indicator import TokenIndicator
     from .notebook.login_form import LoginForm
+    from .transport.recording import Cassette
 
 __version__ = "0.1.0"
 
@@ -89,6 +90,7 @@ __all__ = [
     "OrdersSubmissionError",
     "PartialResultError",
     "RateLimitedError",
+    "RecordingError",
     "Retries",
     "ServerError",
     "Session",
@@ -115,7 +117,9 @@ __all__ = [
 #: ``import cargamos_explore``; they are imported on first use instead.
 _LAZY = {"LoginForm": ".notebook.login_form", "TokenIndicator": ".notebook.indicator",
          # The export loads pyarrow.parquet, and open_dataset DuckDB: only when used.
-         "open_dataset": ".export.duck"}
+         "open_dataset": ".export.duck",
+         # vcrpy, likewise: only sessions with a cassette need it.
+         "Cassette": ".transport.recording"}
 #: The sandbox pulls in Flask: imported when first used, never by the client itself.
 _LAZY_MODULES = {"sandbox": ".sandbox"}
 

@@ -1,4 +1,4 @@
-"""``cargamos-explore``: run the demo, or serve the sandbox in the foreground."""
+"""``cargamos-explore``: run the demo, serve the sandbox, or record notebooks' cassettes."""
 
 from __future__ import annotations
 
@@ -7,13 +7,19 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from . import contract as c
 from .analysis import kpis
+from .bootstrap import RecordOrder
 from .errors import CargamosError
 from .start import login
+
+#: Sandbox shipments per shipper when recording: enough for every notebook's tables and
+#: plots, small enough to commit (a few hundred KiB per cassette).
+RECORD_SIZE = 400
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     _sandbox_options(sandbox)
     sandbox.set_defaults(run=run_sandbox)
     _export_command(commands)
+    record = commands.add_parser("record", help="run notebooks, recording their cassettes")
+    _record_options(record)
+    record.set_defaults(run=run_record)
     return parser
 
 
@@ -66,6 +75,19 @@ def run_export(args: argparse.Namespace) -> int:
                                 refresh_after=timedelta(minutes=args.refresh_after))
     print(report)
     return 0
+
+
+def _record_options(parser: argparse.ArgumentParser) -> None:
+    add = parser.add_argument
+    add("notebooks", nargs="+", type=Path, metavar="NOTEBOOK", help="notebooks to run")
+    add("--cassette", type=Path, help="the cassette to write (one notebook only)")
+    add("--folder", type=Path, default=Path("cassettes"),
+        help="else write FOLDER/<notebook name>.yaml (cassettes)")
+    add("--host", help="record a real host with your usual credentials, not the sandbox")
+    add("--anchor", type=date.fromisoformat, metavar="YYYY-MM-DD",
+        help="the day the recording stands at (sandbox: default today; host: now)")
+    add("--seed", type=int, default=0, help="sandbox data seed (0)")
+    add("--size", type=int, default=RECORD_SIZE, help=f"sandbox shipments ({RECORD_SIZE})")
 
 
 def _sandbox_options(parser: argparse.ArgumentParser) -> None:
@@ -102,6 +124,21 @@ def run_demo(args: argparse.Namespace) -> int:
 def _days_ago(days: int) -> str:
     today = datetime.now(c.MEXICO_CITY).date()
     return (today - timedelta(days=days)).isoformat()
+
+
+def run_record(args: argparse.Namespace) -> int:
+    from .recorder import midnight, record_notebook  # nbclient: only when recording
+
+    if args.cassette and len(args.notebooks) > 1:
+        raise SystemExit("error: --cassette names one notebook's cassette; use --folder")
+    day = args.anchor or (None if args.host else datetime.now(c.MEXICO_CITY).date())
+    anchor = midnight(day) if day else None
+    sandbox = {} if args.host else {"seed": args.seed, "size": args.size}
+    for notebook in args.notebooks:
+        cassette = args.cassette or args.folder / f"{notebook.stem}.yaml"
+        order = RecordOrder(str(cassette), anchor=anchor, **sandbox)
+        print(record_notebook(notebook, order, host=args.host), flush=True)
+    return 0
 
 
 def run_sandbox(args: argparse.Namespace) -> int:

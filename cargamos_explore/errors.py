@@ -20,7 +20,8 @@
     ├── CassetteError                    a cassette cannot be used as asked
     │   ├── CassetteFileError            the cassette file is missing, already there, or unreadable
     │   ├── CassetteMissError            replay met a request the cassette never recorded
-    │   └── CassetteLeakError            a recording still held a secret; nothing was written
+    │   ├── CassetteLeakError            a recording still held a secret; nothing was written
+    │   └── RecordingError               a notebook being recorded failed, or wrote no cassette
     ├── OrdersSheetError                 an orders sheet cannot be turned into orders
     ├── OrdersSubmissionError            a batch of orders failed part-way through a sheet
     ├── ExportError                      a dataset location cannot be exported to or read
@@ -172,6 +173,13 @@ class CassetteLeakError(CassetteError):
     organisation key, a Basic value, an issued token, a cookie, or a value the caller
     named). Nothing is written: an existing cassette at that path is left as it was.
     The message says where the value was found, never the value."""
+
+
+class RecordingError(CassetteError):
+    """Raised by ``cargamos-explore record`` when the notebook it runs fails (nothing is
+    recorded then; an existing cassette is left as it was), or runs to the end without
+    writing its cassette (it never called ``cx.login(cassette=...)`` or
+    ``session.close()``)."""
 
 
 class OrdersSheetError(CargamosError):

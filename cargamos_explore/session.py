@@ -11,19 +11,22 @@ import contextlib
 import inspect
 import os
 from collections.abc import Callable, Iterator, Mapping
+from datetime import date
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import pandas as pd
 import requests
 
 from . import formatters
-from .bootstrap import DEFAULT_SOURCES, Credentials, Source, connect
+from .bootstrap import DEFAULT_SOURCES, Credentials, Source, connect, record_order
 from .queries import ShipmentSearch, orders, single
-from .transport import Cassette, Token, Transport
+from .transport import Token, Transport
 from .transport.token import TokenListener
 
 if TYPE_CHECKING:
     from .export import ExportReport
+    from .transport.recording import Cassette  # vcrpy: only imported when a cassette is used
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,7 +60,7 @@ class Session:
                  sandbox_options: Mapping[str, Any] | None = None,
                  cassette: str | os.PathLike[str] | Cassette | None = None,
                  **transport_options: Any) -> None:
-        recording = cassette if isinstance(cassette, Cassette | None) else Cassette(cassette)
+        recording, sandbox_options = _open_cassette(cassette, env, sandbox_options)
         self._connection = connect(host, key=key, username=username, password=password,
                                    env=env, sources=sources, sandbox_options=sandbox_options,
                                    replaying=bool(recording and recording.replaying))
@@ -143,6 +146,11 @@ class Session:
         return orders.submit(sheet, send, creates=True, progress=progress)
 
     # --- identity and token ---------------------------------------------------------
+    def today(self) -> date:
+        """The day to count date windows from: with a cassette, the day it was recorded
+        (so a replay next month asks for the same dates); else today in Mexico City."""
+        return self.transport.today()
+
     @property
     def host(self) -> str:
         return self.transport.host
@@ -225,18 +233,19 @@ class Session:
             yield
 
     # --- lifecycle and display ------------------------------------------------------
-    def close(self) -> None:
-        """Forget the token, close connections, write a recording, stop a sandbox."""
+    def close(self, *, keep_recording: bool = True) -> None:
+        """Forget the token, close connections, write a recording (unless
+        ``keep_recording`` is false), stop a sandbox."""
         try:
-            self.transport.close()
+            self.transport.close(keep_recording=keep_recording)
         finally:
             self._connection.close()
 
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.close(keep_recording=kind is None)  # a failed block's recording is not kept
 
     def summary(self) -> dict[str, Any]:
         """What the notebook card shows: no password, token or key, only their effects."""
@@ -259,3 +268,20 @@ class Session:
                 f"source={self.credentials_source} logins={self.logins} token={state} "
                 f"{stored}{' offline' if cache.offline else ''}>")
 
+
+def _open_cassette(cassette: str | os.PathLike[str] | Cassette | None,
+                   env: Mapping[str, str] | None,
+                   sandbox_options: Mapping[str, Any] | None,
+                   ) -> tuple[Cassette | None, Mapping[str, Any] | None]:
+    """The session's cassette, and the sandbox options to go with it. A record order left
+    by ``cargamos-explore record`` (see ``bootstrap.record_order``) turns a notebook's
+    cassette into a fresh recording at the order's path, instant and sandbox seed."""
+    if cassette is None:
+        return None, sandbox_options
+    from .transport.recording import Cassette  # vcrpy, only now that a cassette is used
+
+    order = record_order(os.environ if env is None else env)
+    if order is not None:
+        options = {**(sandbox_options or {}), **order.sandbox_options()}
+        return Cassette(order.cassette, "rewrite", anchor=order.anchor), options
+    return (cassette if isinstance(cassette, Cassette) else Cassette(cassette)), sandbox_options

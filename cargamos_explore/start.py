@@ -33,6 +33,6 @@ def login(host: str | None = None, **options: Any) -> Session:
     try:
         session.login()
     except BaseException:
-        session.close()
+        session.close(keep_recording=False)  # a recorded failed login would replay forever
         raise
     return session

@@ -13,18 +13,41 @@ pytest configuration, this plugin removes every such source before anything runs
 
 Notebook kernels and other subprocesses inherit the same environment, which matters
 because they are outside the reach of pytest's network blocking.
+
+For your own tests it also offers fixtures (load it with ``-p cargamos_explore.testing``,
+or ``pytest_plugins = ["cargamos_explore.testing"]`` in your top ``conftest.py``):
+
+- ``cargamos_replay(name=None, **options)``: a ``Session`` replaying a cassette, with no
+  credentials and the network blocked (any connection attempt fails the test) until the
+  test ends. ``name`` is a path, or a file in the ``cargamos_cassettes`` folder (ini option,
+  default ``cassettes``); without it, the ``cargamos_cassette("name.yaml")`` marker, else
+  ``<test name>.yaml``. ``cargamos_session`` is ``cargamos_replay()``.
+- ``cargamos_redaction``: vcrpy options applying this toolkit's redaction preset, e.g. as
+  pytest-recording's ``vcr_config``.
+- ``fake_clock``: a ``FakeClock`` to pass as ``cx.Session(..., clock=fake_clock)``; it
+  stands still until ``advance(seconds)``, so token expiry is tested without waiting.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
 import tempfile
-from collections.abc import MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+import pytest
+
+if TYPE_CHECKING:
+    from .session import Session
 
 INI_OPTION: Final = "cargamos_hermetic"
+INI_CASSETTES: Final = "cargamos_cassettes"
+MARKER: Final = "cargamos_cassette"
+#: 2026-11-18 in Mexico City: a fixed start for the fake clock, so tests read the same.
+FAKE_CLOCK_START: Final = 1_795_000_000.0
 CREDENTIAL_PREFIX: Final = "CARGAMOS_"
 #: A proxy would carry requests for 127.0.0.1 somewhere else.
 PROXY_VARIABLES: Final = frozenset(
@@ -64,12 +87,94 @@ def pytest_addoption(parser: Any) -> None:
     parser.addini(INI_OPTION, type="bool", default=False,
                   help="hide the developer's Cargamos credentials (environment, keyring, "
                        ".netrc) from every test, doctest and notebook kernel")
+    parser.addini(INI_CASSETTES, default="cassettes",
+                  help="the folder of the cassettes cargamos_replay finds by name "
+                       "(relative to the root folder; default cassettes)")
 
 
 def pytest_configure(config: Any) -> None:
+    config.addinivalue_line("markers", f"{MARKER}(name): the cassette cargamos_session and "
+                                       "cargamos_replay() replay")
     if not config.getini(INI_OPTION):
         return
     home = Path(tempfile.mkdtemp(prefix="cargamos-hermetic-"))
     config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
     isolate(os.environ, home)
     _use_null_keyring()
+
+
+class FakeClock:
+    """Epoch seconds that stand still until ``advance()``; pass it as ``clock=``."""
+
+    def __init__(self, start: float = FAKE_CLOCK_START) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class NetworkBlockedError(AssertionError):
+    """A test opened a connection while a replayed session was open. An AssertionError,
+    not a CargamosError: it is the test's failure, never something the client handles."""
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def cargamos_redaction() -> dict[str, Any]:
+    """vcrpy options for this toolkit's redaction preset (see transport.redaction)."""
+    from .transport.redaction import vcr_options
+
+    return vcr_options()
+
+
+@pytest.fixture
+def cargamos_replay(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+                    ) -> Iterator[Callable[..., Session]]:
+    """A factory of sessions replaying cassettes, with the network blocked; each session
+    is closed when the test ends."""
+    from .session import Session
+    from .transport.recording import Cassette
+
+    opened: list[Session] = []
+
+    def replay(name: str | os.PathLike[str] | None = None, **options: Any) -> Session:
+        _block_network(monkeypatch)
+        path = _cassette_path(request, name)
+        options = {"env": {}, "sources": (), **options}
+        opened.append(Session(cassette=Cassette(path, "replay"), **options))
+        return opened[-1]
+
+    yield replay
+    for session in reversed(opened):
+        session.close()
+
+
+@pytest.fixture
+def cargamos_session(cargamos_replay: Callable[..., Session]) -> Session:
+    """The session replaying this test's cassette (see ``cargamos_replay``)."""
+    return cargamos_replay()
+
+
+def _cassette_path(request: pytest.FixtureRequest, name: str | os.PathLike[str] | None
+                   ) -> Path:
+    marker = request.node.get_closest_marker(MARKER)
+    if name is None:
+        name = marker.args[0] if marker and marker.args else f"{request.node.name}.yaml"
+    folder = Path(request.config.rootpath, str(request.config.getini(INI_CASSETTES)))
+    return folder / name  # an absolute name stays as it is
+
+
+def _block_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(sock: socket.socket, address: Any) -> None:
+        raise NetworkBlockedError(f"a connection to {address!r} was attempted while a "
+                                  "replayed Cargamos session was open")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)

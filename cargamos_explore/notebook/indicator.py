@@ -8,6 +8,7 @@ only sends a new ``expires_at`` after a login, through the session's token liste
 
 from __future__ import annotations
 
+import time
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -70,7 +71,11 @@ class TokenIndicator(widgets.HBox):  # type: ignore[misc]  # ipywidgets is untyp
         self._shown = token
         self.countdown.lifetime = token.lifetime
         self.countdown.warn_seconds = min(WARN_SECONDS, token.lifetime / 4)
-        self.countdown.expires_at = token.expires_at.timestamp() * 1000
+        # From the time left, not expires_at: the browser counts on the wall clock, and a
+        # replayed token's clock stands still at the recording, so it must show its full
+        # lifetime rather than an expiry long past.
+        left = token.time_left.total_seconds()
+        self.countdown.expires_at = (time.time() + left) * 1000
 
     def renew(self) -> None:
         """Log in again now; the listener then restarts the countdown."""

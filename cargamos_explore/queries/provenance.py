@@ -16,16 +16,20 @@ SECRET_NAMES = frozenset({c.KEY_PARAM, c.TOKEN_FIELD, "password", "access_token"
 
 def with_provenance(df: pd.DataFrame, host: str, endpoint: str, params: dict[str, Any], *,
                     pages: int = 1, pages_from_cache: int = 0,
-                    api_version: str | None = None) -> pd.DataFrame:
-    """``df``, its attrs saying which host, endpoint and parameters made it, when, and how
-    much of it came from the cache."""
+                    api_version: str | None = None,
+                    fetched_at: float | None = None) -> pd.DataFrame:
+    """``df``, its attrs saying which host, endpoint and parameters made it, when
+    (``fetched_at``, epoch seconds: the session's clock, which a replay stops at the
+    recording; default now), and how much of it came from the cache."""
+    when = datetime.now(c.MEXICO_CITY) if fetched_at is None else \
+        datetime.fromtimestamp(fetched_at, c.MEXICO_CITY)
     df.attrs["cargamos"] = {
         "endpoint": endpoint,
         # A key or token passed as a parameter by hand must not travel with the frame.
         "params": {k: REDACTED if str(k).lower() in SECRET_NAMES else v
                    for k, v in params.items()},
         "host": host,
-        "fetched_at": datetime.now(c.MEXICO_CITY).isoformat(timespec="seconds"),
+        "fetched_at": when.isoformat(timespec="seconds"),
         "api_version": api_version,
         "from_cache": pages == pages_from_cache,
         "pages": pages,

@@ -57,7 +57,9 @@ class ShipmentSearch:
         arguments.flag("progress", self.progress, meaning="None shows a bar only for long reads")
         arguments.count("concurrency", self.concurrency, most=MAX_CONCURRENCY,
                         meaning="how many pages are read at once")
-        object.__setattr__(self, "params", list_params(self.start, self.end, self.states))
+        # The default window ends on the session's day: a replay asks what was recorded.
+        params = list_params(self.start, self.end, self.states, today=self.transport.today())
+        object.__setattr__(self, "params", params)
 
     @property
     def limit(self) -> int:
@@ -108,7 +110,7 @@ class ShipmentSearch:
     def _provenance(self, df: pd.DataFrame, read: PageRead[Any]) -> pd.DataFrame:
         return with_provenance(df, self.transport.host, c.SHIPMENTS_PATH, self.params,
                                pages=read.pages, pages_from_cache=read.pages_from_cache,
-                               api_version=read.api_version)
+                               api_version=read.api_version, fetched_at=self.transport.clock())
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
         """Not iterable: say how to get the rows (a frame, or the events)."""

@@ -22,7 +22,8 @@ def read_one(transport: Transport, path: str, build: Callable[[Any], pd.DataFram
     body = unwrap_body(response)
     cached = bool(getattr(response, "from_cache", False))
     return with_provenance(build(body.get("data")), transport.host, path, dict(params or {}),
-                           pages_from_cache=int(cached), api_version=body.get("version"))
+                           pages_from_cache=int(cached), api_version=body.get("version"),
+                           fetched_at=transport.clock())
 
 
 def shipment(transport: Transport, tracking_id: str) -> pd.DataFrame:

@@ -86,9 +86,10 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), MEXICO_CITY)
 
 
-def list_params(start: When, end: When, states: Any) -> dict[str, str]:
+def list_params(start: When, end: When, states: Any, *, today: date | None = None
+                ) -> dict[str, str]:
     """The list query's parameters; every argument is checked (see ``arguments``)."""
-    params = window(start, end)
+    params = window(start, end, today=today)
     chosen = arguments.states(states)
     if chosen:
         params[c.LIST_PARAMS["state"]] = c.STATE_SEPARATOR.join(chosen)

@@ -60,6 +60,12 @@ from .redaction import MatchKey, Redactor, Secrets, find_leak, match_key
 
 Mode = Literal["auto", "record", "replay", "rewrite"]
 MODES: Final = ("auto", "record", "replay", "rewrite")
+#: vcrpy patches ``requests`` for the whole process, so two open cassettes would each
+#: record (or answer) the other's calls. This lock mirrors that process-wide patch: it is
+#: the one piece of module state here, because the thing it guards is global.
+_PATCHED: Final = threading.Lock()
+
+
 class _Persister:
     """Hands vcrpy the cassette already read, and writes nothing: ``Cassette`` writes the
     file itself, after the leak scan."""
@@ -114,8 +120,10 @@ class _Tape(vcr.cassette.Cassette):  # type: ignore[misc]
         target = scrub(path + (f"?{query}" if query else ""))
         return CassetteMissError(
             f"{method} {target} is not in the cassette {self.name}, and a replay never "
-            "uses the network. Record the cassette again (mode='rewrite'), or ask for what "
-            "was recorded (pin dates to cassette.date()).", method=method, path=path)
+            "uses the network. Ask only for what was recorded (count date windows from "
+            "session.today(), the recording's day), or record the cassette again: delete "
+            "the file, or pass cassette=cx.Cassette(path, 'rewrite').", method=method,
+            path=path)
 
 
 class Cassette:
@@ -157,7 +165,22 @@ class Cassette:
         if hasattr(requests.Session, "cache_disabled"):
             raise CassetteError("requests-cache is installed globally: its answers would "
                                 "bypass the cassette. Call requests_cache.uninstall_cache().")
-        self._context = _Tape.use(
+        if not _PATCHED.acquire(blocking=False):
+            raise CassetteError(
+                f"another cassette is open in this process, so {self.path.name} cannot be: "
+                "recording patches requests for every session at once. Close the other "
+                "session (session.close()) first, or run this one in another process.")
+        try:
+            self._context = self._tape_context()
+            self._tape = self._context.__enter__()
+        except BaseException:
+            self._context = None
+            _PATCHED.release()
+            raise
+        return self
+
+    def _tape_context(self) -> Any:
+        return _Tape.use(
             path=str(self.path), persister=_Persister(self._loaded), record_on_exception=False,
             record_mode=RecordMode.NONE if self.replaying else RecordMode.ALL,
             before_record_request=self._redactor.request,
@@ -165,15 +188,23 @@ class Cassette:
             replaying=self.replaying, name=self.path.name,
             custom_patches=((requests.adapters.HTTPAdapter, "send",
                              _one_at_a_time(requests.adapters.HTTPAdapter.send)),))
-        self._tape = self._context.__enter__()
-        return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
+        self.close(keep=kind is None)  # a recording cut short by an error is never written
+
+    def close(self, *, keep: bool = True) -> None:
+        """Stop recording or replaying; write the recording if ``keep``. Closing a
+        cassette that is not open does nothing."""
         context, tape, self._context = self._context, self._tape, None
-        context.__exit__(kind, error, trace)  # unpatch first, whatever happens next
-        if kind is None and not self.replaying and tape is not None:
-            self._write(tape.data)  # a recording cut short by an error is never written
+        if context is None:
+            return
+        try:
+            context.__exit__(None, None, None)  # unpatch first, whatever happens next
+        finally:
+            _PATCHED.release()
+        if keep and not self.replaying and tape is not None:
+            self._write(tape.data)
 
     def _write(self, data: list[tuple[Any, Any]]) -> None:
         pairs = sorted(data, key=lambda pair: _order(match_key(pair[0])))

@@ -145,6 +145,21 @@ class Redactor:
                 for k, v in value.items()}
 
 
+def vcr_options(anchor_ms: int = 0) -> dict[str, Any]:
+    """The redaction preset as vcrpy options, for cassettes recorded with vcrpy or
+    pytest-recording directly (``vcr.VCR(**vcr_options())``). vcrpy passes requests through
+    ``before_record_request`` before matching too, so the redacted key and host still match.
+    Envelope timestamps become ``anchor_ms``. There is no leak scan here: ``Cassette`` has
+    one.
+
+    >>> sorted(vcr_options())
+    ['before_record_request', 'before_record_response', 'decode_compressed_response']
+    """
+    redactor = Redactor(anchor_ms, harvesting=False)
+    return {"before_record_request": redactor.request,
+            "before_record_response": redactor.response, "decode_compressed_response": True}
+
+
 def match_key(request: Any) -> MatchKey:
     """What identifies a redacted request in a cassette.
 

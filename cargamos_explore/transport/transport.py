@@ -14,7 +14,8 @@ import dataclasses
 import logging
 import time
 from collections.abc import Iterator, Mapping
-from typing import Any, Self
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Self
 
 import requests
 
@@ -27,9 +28,11 @@ from .cache_files import CacheOption
 from .envelope import unwrap
 from .http import BearerAuth, Retries, Timeouts, mount_pools, send_with_retries
 from .login import log_in, request_password_reset
-from .recording import Cassette
 from .token import Clock, LoginResult, Token, TokenKeeper, TokenListener
 from .urls import resolve_path
+
+if TYPE_CHECKING:
+    from .recording import Cassette  # vcrpy: imported only by sessions that use a cassette
 
 log = logging.getLogger("cargamos_explore")
 #: Sends of one call, each with a new token after a 401; see _authorized.
@@ -50,15 +53,22 @@ class Transport:
                  cassette: Cassette | None = None) -> None:
         self.host, self._credentials = host, credentials
         self.timeouts, self.retries = timeouts, retries
-        self._cassette = cassette
+        self.cassette = cassette
         self._cache_option = False if cassette is not None else cache
         self.cache = HttpCache(cache_policy, offline=offline)
         self._connect()
-        clock = cassette.clock if cassette is not None else clock
-        self._keeper = TokenKeeper(self._login, margin=renew_margin, clock=clock)
+        self.clock = cassette.clock if cassette is not None else clock
+        self._keeper = TokenKeeper(self._login, margin=renew_margin, clock=self.clock)
         if cassette is not None:
-            cassette.add_secrets(self._secrets)
-            cassette.__enter__()
+            self._start_recording(cassette)
+
+    def _start_recording(self, cassette: Cassette) -> None:
+        """Open the cassette, and have its leak scan look for every token this session
+        is issued, renewals included, besides the password and key."""
+        issued: list[str] = []
+        self._keeper.add_listener(lambda token: issued.append(token.value))
+        cassette.add_secrets(lambda: (*self._credentials.secrets(), *issued))
+        cassette.__enter__()
 
     def _connect(self) -> None:
         """Open the HTTP session, and the cache named after the identity."""
@@ -87,6 +97,13 @@ class Transport:
         leaks; never shown."""
         token = self._keeper.current
         return self._credentials.secrets() + ((token.value,) if token else ())
+
+    def today(self) -> date:
+        """The day date windows end on: the recording's day under a cassette, so that a
+        replay next month asks for what was recorded; else today in Mexico City."""
+        if self.cassette is not None:
+            return self.cassette.date()
+        return datetime.fromtimestamp(self.clock(), c.MEXICO_CITY).date()
 
     def login(self) -> Token:
         """Log in now unless the current token is still fresh."""
@@ -192,16 +209,17 @@ class Transport:
             yield
 
     # --- lifecycle ------------------------------------------------------------------
-    def close(self) -> None:
-        """Forget the token, close connections, and write a recording."""
+    def close(self, *, keep_recording: bool = True) -> None:
+        """Forget the token, close connections, and write a recording (unless
+        ``keep_recording`` is false: a session that failed keeps no cassette, since
+        replaying its failure would fail the same way forever)."""
         self._keeper.forget()
         self._http.close()
-        cassette, self._cassette = self._cassette, None
-        if cassette is not None:
-            cassette.__exit__(None, None, None)
+        if self.cassette is not None:
+            self.cassette.close(keep=keep_recording)
 
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.close(keep_recording=kind is None)
