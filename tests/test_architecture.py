@@ -1,8 +1,9 @@
 """The package's shape: layers that import only downwards, no cycles, small pieces.
 
 Layers, from the bottom: the foundation (errors, contract, scrub, arguments, formatters),
-bootstrap, transport, decoding, queries, analysis, the Session, the notebook layer, and the
-entry points (cx.login, the CLI, the pytest plugin). A module may import its own layer and
+bootstrap, transport, decoding, queries, export (Parquet datasets), analysis, the Session,
+the notebook layer, and the entry points (cx.login, the CLI and its notebook recorder, the
+pytest plugin). A module may import its own layer and
 the layers below it. The sandbox stands apart: it shares only the contract, and only
 bootstrap (to start it) and the CLI (to serve it) import it, lazily.
 """
@@ -17,10 +18,10 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).parent.parent / "cargamos_explore"
-LAYERS = ("foundation", "bootstrap", "transport", "decoding", "queries", "analysis", "session",
-          "notebook", "entry")
+LAYERS = ("foundation", "bootstrap", "transport", "decoding", "queries", "export", "analysis",
+          "session", "notebook", "entry")
 FOUNDATION = {"errors", "contract", "scrub", "arguments", "formatters"}
-ENTRY = {"start", "cli", "testing", "__init__"}
+ENTRY = {"start", "cli", "recorder", "testing", "__init__"}
 MAY_IMPORT_SANDBOX = {"bootstrap.connect", "cli"}
 #: Loaded only when used: a session with a host needs none of them.
 HEAVY = ("flask", "werkzeug", "jinja2", "ipywidgets", "anywidget", "matplotlib", "duckdb")
