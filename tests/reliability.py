@@ -76,12 +76,24 @@ class Figures:
 
     sections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     scale: int = 1
+    totals: dict[str, float] = field(default_factory=dict)
 
     def add(self, section: str, **row: Any) -> None:
         self.sections.setdefault(section, []).append(row)
 
+    def total(self, name: str, value: float, *, keep: str = "sum") -> None:
+        """A headline figure: summed over the run, or its largest value (``keep="max"``)."""
+        before = self.totals.get(name)
+        if before is None:
+            self.totals[name] = value
+        else:
+            self.totals[name] = max(before, value) if keep == "max" else before + value
+
     def markdown(self) -> str:
-        parts = [HEADER.format(scale=self.scale)]
+        parts = [HEADER.format(scale=self.scale), "## Summary\n", "| figure | value |",
+                 "|---|---|"]
+        parts += [f"| {name} | {_cell(value)} |" for name, value in self.totals.items()]
+        parts.append("")
         for section, rows in self.sections.items():
             columns = list(rows[0])
             parts.append(f"## {section}\n")
