@@ -25,6 +25,7 @@ from ..decoding import records_page
 from ..decoding.tables import EVENTS_SCHEMA, SHIPMENTS_SCHEMA, tables_page
 from ..errors import CargamosError, ExportError, PartialResultError
 from ..queries import ShipmentSearch
+from ..queries.search import MAX_CONCURRENCY
 from ..queries.paging import progress_bar
 from ..queries.window import When, list_params
 from ..transport import Transport
@@ -80,7 +81,8 @@ class Export:
     final_states: tuple[str, ...] = c.FINAL_STATES
 
     def __post_init__(self) -> None:
-        arguments.count("concurrency", self.concurrency, meaning="how many pages are read at once")
+        arguments.count("concurrency", self.concurrency, most=MAX_CONCURRENCY,
+                        meaning="how many pages are read at once")
         list_params(self.start, self.end, self.states)  # every argument checked up front
 
     @property
