@@ -25,8 +25,8 @@ from ..decoding import records_page
 from ..decoding.tables import EVENTS_SCHEMA, SHIPMENTS_SCHEMA, tables_page
 from ..errors import CargamosError, ExportError, PartialResultError
 from ..queries import ShipmentSearch
-from ..queries.search import MAX_CONCURRENCY
 from ..queries.paging import progress_bar
+from ..queries.search import MAX_CONCURRENCY
 from ..queries.window import When, list_params
 from ..transport import Transport
 from . import manifest as manifests
