@@ -21,7 +21,7 @@
     │   ├── CassetteFileError            the cassette file is missing, already there, or unreadable
     │   ├── CassetteMissError            replay met a request the cassette never recorded
     │   ├── CassetteLeakError            a recording still held a secret; nothing was written
-    │   └── RecordingError               a notebook failed recording or replaying, or wrote no cassette
+    │   └── RecordingError               a notebook failed (recorded or replayed), or wrote none
     ├── OrdersSheetError                 an orders sheet cannot be turned into orders
     ├── OrdersSubmissionError            a batch of orders failed part-way through a sheet
     ├── ExportError                      a dataset location cannot be exported to or read

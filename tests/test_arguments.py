@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 import cargamos_explore as cx
-
 from cargamos_explore.queries.window import empty_reason
 
 from .conftest import ANCHOR, JOHN, open_session, user_stats
