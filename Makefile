@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test test-repeat test-pandas2 reliability screenshots charts cassettes bench clean
+.PHONY: demo test test-repeat test-pandas2 reliability screenshots charts cassettes notebooks bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ charts: $(VENV)/.test-installed
 CASSETTE_DAY ?= 2026-11-18
 cassettes: $(VENV)/.test-installed
 	$(BIN)/cargamos-explore record notebooks/*.ipynb --folder cassettes --seed 0 --anchor $(CASSETTE_DAY)
+
+# Replay every notebook from its cassette and save it with its outputs (charts included), so
+# that it reads well on a code host; a test checks that the saved outputs are the replay's.
+notebooks: $(VENV)/.test-installed
+	$(BIN)/cargamos-explore run-notebooks notebooks/*.ipynb
 
 bench: $(VENV)/.test-installed
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done

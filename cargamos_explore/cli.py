@@ -1,4 +1,5 @@
-"""``cargamos-explore``: run the demo, serve the sandbox, or record notebooks' cassettes."""
+"""``cargamos-explore``: run the demo, serve the sandbox, export, record notebooks' cassettes
+or replay notebooks and save their outputs."""
 
 from __future__ import annotations
 
@@ -48,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     record = commands.add_parser("record", help="run notebooks, recording their cassettes")
     _record_options(record)
     record.set_defaults(run=run_record)
+    replay = commands.add_parser(
+        "run-notebooks", help="replay notebooks from their cassettes and save their outputs")
+    replay.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK",
+                        help="notebooks to run and write back in place")
+    replay.set_defaults(run=run_notebooks)
     return parser
 
 
@@ -138,6 +144,16 @@ def run_record(args: argparse.Namespace) -> int:
         cassette = args.cassette or args.folder / f"{notebook.stem}.yaml"
         order = RecordOrder(str(cassette), anchor=anchor, **sandbox)
         print(record_notebook(notebook, order, host=args.host), flush=True)
+    return 0
+
+
+def run_notebooks(args: argparse.Namespace) -> int:
+    from .replays import save_replay  # nbclient: only when running notebooks
+
+    for notebook in args.notebooks:
+        started = time.perf_counter()
+        save_replay(notebook)
+        print(f"{notebook} ({time.perf_counter() - started:.1f} s)", flush=True)
     return 0
 
 

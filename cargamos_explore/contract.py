@@ -116,6 +116,9 @@ PHONE_PATTERN: Final = re.compile(r"^(?:\+52 ?)?(?:\d{10}|\d{2} \d{8})$")
 POSTAL_CODE_PATTERN: Final = re.compile(r"^\d{5}$")
 
 #: Mexico City is UTC-06:00 all year (no DST since 2022).
+#: The sandbox's history: shipments created in the days up to today (ASSUMED for a real
+#: account, which keeps what it created). An empty read outside it warns why.
+SANDBOX_HISTORY_DAYS: Final = 90
 TIMEZONE: Final = "America/Mexico_City"
 MEXICO_CITY: Final = ZoneInfo(TIMEZONE)
 

@@ -21,7 +21,7 @@
     │   ├── CassetteFileError            the cassette file is missing, already there, or unreadable
     │   ├── CassetteMissError            replay met a request the cassette never recorded
     │   ├── CassetteLeakError            a recording still held a secret; nothing was written
-    │   └── RecordingError               a notebook being recorded failed, or wrote no cassette
+    │   └── RecordingError               a notebook failed (recorded or replayed), or wrote none
     ├── OrdersSheetError                 an orders sheet cannot be turned into orders
     ├── OrdersSubmissionError            a batch of orders failed part-way through a sheet
     ├── ExportError                      a dataset location cannot be exported to or read
@@ -179,7 +179,8 @@ class RecordingError(CassetteError):
     """Raised by ``cargamos-explore record`` when the notebook it runs fails (nothing is
     recorded then; an existing cassette is left as it was), or runs to the end without
     writing its cassette (it never called ``cx.login(cassette=...)`` or
-    ``session.close()``)."""
+    ``session.close()``); and by ``cargamos-explore run-notebooks`` when a notebook fails
+    while replaying its cassette (the saved notebook is left as it was)."""
 
 
 class OrdersSheetError(CargamosError):
@@ -236,3 +237,9 @@ class InvalidArgumentTypeError(InvalidArgumentError, TypeError):
 class UnknownValueWarning(UserWarning):
     """Warned when a category column (a state, a package type) holds a value the toolkit
     does not know; the value is kept as an extra category."""
+
+
+class EmptyWindowWarning(UserWarning):
+    """Warned when a list read comes back empty and its date window explains why: the
+    window lies wholly after today, or ended before the sandbox's history begins (the
+    sandbox holds the 90 days up to today; a fixed date in an example goes out of it)."""

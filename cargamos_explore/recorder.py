@@ -53,7 +53,10 @@ def record_notebook(notebook: Path, order: RecordOrder, *, host: str | None = No
     """Run ``notebook`` in a fresh kernel that records into ``order.cassette``."""
     cassette, started = Path(order.cassette), time.perf_counter()
     before = _stamp(cassette)
-    run_notebook(notebook, kernel_environment(order, host, os.environ if env is None else env))
+    try:
+        run_notebook(notebook, kernel_environment(order, host, os.environ if env is None else env))
+    except RecordingError as err:
+        raise RecordingError(f"{err}; nothing was recorded") from None
     if _stamp(cassette) == before:
         raise RecordingError(
             f"{notebook.name} ran but wrote no cassette at {cassette}: it must log in with "
@@ -74,10 +77,11 @@ def kernel_environment(order: RecordOrder, host: str | None,
     return {**kept, **order.environment()}
 
 
-def run_notebook(notebook: Path, env: Mapping[str, str], *,
-                 timeout: int = CELL_TIMEOUT) -> Any:
+def run_notebook(notebook: Path, env: Mapping[str, str], *, timeout: int = CELL_TIMEOUT,
+                 keep_widget_state: bool = True) -> Any:
     """Execute ``notebook`` in a fresh kernel started with ``env``, in the notebook's own
-    folder (its relative paths hold); returns the executed notebook, never saved."""
+    folder (its relative paths hold); returns the executed notebook, never saved.
+    ``keep_widget_state=False`` leaves the widgets' state out of the result."""
     try:
         import nbformat
         from nbclient import NotebookClient
@@ -87,14 +91,15 @@ def run_notebook(notebook: Path, env: Mapping[str, str], *,
                                  "with pip install 'cargamos-explore[record]'") from err
     document = nbformat.read(notebook, as_version=4)  # type: ignore[no-untyped-call]
     client = NotebookClient(document, timeout=timeout, kernel_name="python3",
+                            store_widget_state=keep_widget_state, record_timing=False,
                             resources={"metadata": {"path": str(notebook.parent)}})
     try:
         client.execute(env=dict(env))
     except CellExecutionError as err:
         # Not chained: the kernel's traceback quotes the notebook's own code and values,
         # which this toolkit cannot vouch for; the scrubbed error name and text suffice.
-        raise RecordingError(f"{notebook.name} failed, so nothing was recorded: "
-                             f"{err.ename}: {scrub(err.evalue)}") from None
+        raise RecordingError(f"{notebook.name} failed: {err.ename}: {scrub(err.evalue)}"
+                             ) from None
     return document
 
 

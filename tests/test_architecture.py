@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).parent.parent / "cargamos_explore"
 LAYERS = ("foundation", "bootstrap", "transport", "decoding", "queries", "export", "analysis",
           "session", "notebook", "entry")
 FOUNDATION = {"errors", "contract", "scrub", "arguments", "formatters"}
-ENTRY = {"start", "cli", "recorder", "testing", "__init__"}
+ENTRY = {"start", "cli", "recorder", "replays", "testing", "__init__"}
 MAY_IMPORT_SANDBOX = {"bootstrap.connect", "cli"}
 #: Loaded only when used: a session with a host needs none of them.
 HEAVY = ("flask", "werkzeug", "jinja2", "ipywidgets", "anywidget", "matplotlib", "duckdb")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from datetime import date
 from typing import Any
@@ -10,8 +11,9 @@ import pandas as pd
 import pytest
 
 import cargamos_explore as cx
+from cargamos_explore.queries.window import empty_reason
 
-from .conftest import JOHN, user_stats
+from .conftest import ANCHOR, JOHN, open_session, user_stats
 
 
 def nothing_sent(url: str) -> bool:
@@ -118,3 +120,34 @@ def test_argument_errors_are_cargamos_errors() -> None:
     assert issubclass(cx.InvalidArgumentError, ValueError)
     assert issubclass(cx.InvalidArgumentTypeError, cx.InvalidArgumentError)
     assert issubclass(cx.InvalidArgumentTypeError, TypeError)
+
+
+# --- an empty read whose window explains it -----------------------------------------------
+def anchored(url: str) -> cx.Session:
+    """A session whose today is the sandbox's (2026-11-18), whatever the real date."""
+    return open_session(url, clock=lambda: float(ANCHOR))
+
+
+@pytest.mark.parametrize(("start", "end", "why"), [
+    ("2026-06-01", "2026-06-30", "ended 141 days before today (2026-11-18)"),
+    ("2026-12-01", "2026-12-31", "starts after today (2026-11-18)"),
+])
+def test_an_empty_read_outside_the_data_window_says_why(url: str, start: str, end: str,
+                                                        why: str) -> None:
+    with anchored(url) as session:
+        with pytest.warns(cx.EmptyWindowWarning, match=re.escape(why)) as caught:
+            df = session.shipments(start=start, end=end)
+        with pytest.warns(cx.EmptyWindowWarning, match="holds the 90 days up to today"):
+            session.events(start=start, end=end)
+    assert df.empty and "tracking_id" in df.columns
+    assert "date.today() - timedelta(days=90)" in str(caught[0].message)
+    assert caught[0].filename == __file__  # points at the caller's line
+
+
+def test_reads_inside_the_data_window_do_not_warn(url: str) -> None:
+    with anchored(url) as session, warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(session.shipments(start=date(2026, 9, 1), end=date(2026, 11, 18))) > 0
+    params = {"from": "2026-11-18T00:00:00-06:00", "to": "2026-11-19T00:00:00-06:00"}
+    # Empty, but only because nothing was created that day: no reason to give.
+    assert empty_reason(params, date(2026, 11, 18)) is None

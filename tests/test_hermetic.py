@@ -33,7 +33,9 @@ def test_the_trap_catches_a_login_that_reads_the_environment() -> None:
 
 def test_readme_doctests_and_notebooks_never_reach_a_configured_host() -> None:
     targets = ["tests/test_package.py::test_readme_python_examples_run",
-               "cargamos_explore/session.py", "notebooks/03_check_orders_sheet.ipynb"]
+               "cargamos_explore/session.py",
+               "tests/test_notebooks.py::test_saved_outputs_are_what_the_replay_shows"
+               "[03_check_orders_sheet]"]
     with running_trapped_environment() as (trap, env):
         done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly",
                                *targets], cwd=ROOT, env=env, capture_output=True, text=True,

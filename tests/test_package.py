@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import cargamos_explore as cx
@@ -30,7 +31,10 @@ def test_readme_python_examples_run() -> None:
     assert blocks
     for block in blocks:
         namespace: dict[str, object] = {}
-        exec(compile(block, "README.md", "exec"), namespace)
+        with warnings.catch_warnings():
+            # The examples' dates follow today: none may read a window the sandbox lacks.
+            warnings.simplefilter("error", cx.EmptyWindowWarning)
+            exec(compile(block, "README.md", "exec"), namespace)
         session = namespace.get("session")
         if isinstance(session, cx.Session):
             session.close()
@@ -39,18 +43,6 @@ def test_readme_python_examples_run() -> None:
 def test_the_readme_shows_the_two_commands_first() -> None:
     head = (ROOT / "README.md").read_text().split("\n## ")[0]
     assert "make demo" in head and "make test" in head
-
-
-def test_saved_notebooks_carry_no_outputs_or_secrets() -> None:
-    from cargamos_explore.sandbox import DEMO_ORGANISATIONS
-
-    secrets = [org.key for org in DEMO_ORGANISATIONS] + ["Bearer ", "Basic "]
-    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
-    assert len(notebooks) >= 3
-    for path in notebooks:
-        text = path.read_text()
-        assert '"outputs": []' in text and '"output_type"' not in text, path.name
-        assert not any(secret in text for secret in secrets), path.name
 
 
 def test_the_readme_tables_match_the_schema() -> None:

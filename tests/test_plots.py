@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -25,6 +26,8 @@ from cargamos_explore.decoding import events_frame, shipments_frame
 from cargamos_explore.sandbox import DEMO_ORGANISATIONS, Sandbox
 
 from .conftest import ANCHOR
+
+ROOT = Path(__file__).parent.parent
 
 SHIPMENT_CHARTS = ("on_time_by_week", "first_attempt_by_week", "by_week", "by_alcaldia",
                    "lead_time", "mishaps", "map")
@@ -222,3 +225,20 @@ def test_importing_the_package_does_not_load_matplotlib() -> None:
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            check=True).stdout.strip()
     assert found == "False"
+
+
+def test_the_readme_charts_render_and_match_docs(tmp_path: Path) -> None:
+    """`make charts` draws the README's three PNGs; a test run draws them again and compares
+    them by eye, not by byte: same size, and pixels that differ by at most a faint blur
+    (fonts and antialiasing may differ a little from one machine to another)."""
+    from matplotlib.image import imread
+
+    from . import charts
+
+    charts.main(tmp_path)
+    readme = (ROOT / "README.md").read_text()
+    for name in ("on-time-by-week.png", "on-time-by-alcaldia.png", "deliveries-map.png"):
+        assert f"](docs/{name})" in readme
+        drawn, committed = imread(tmp_path / name), imread(ROOT / "docs" / name)
+        assert drawn.shape == committed.shape, f"{name}: run make charts"
+        assert abs(drawn - committed).mean() < 0.02, f"{name}: run make charts"

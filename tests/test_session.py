@@ -245,7 +245,8 @@ def test_shipments_frames_from_the_sandbox(session: cx.Session) -> None:
     assert len(session.shipments(start="2000-01-01", max_rows=700, progress=False)) == 700
     mishaps = session.shipments(start="2000-01-01", states=["MISHAP"], progress=False)
     assert len(mishaps) and set(mishaps["state"]) == {"MISHAP"}
-    empty = session.shipments(start="1999-01-01", end="1999-01-31", progress=False)
+    with pytest.warns(cx.EmptyWindowWarning, match="between 1999-01-01 and 1999-01-31"):
+        empty = session.shipments(start="1999-01-01", end="1999-01-31", progress=False)
     assert empty.empty and schema(empty) == schema(everything)
     provenance = everything.attrs["cargamos"]
     assert provenance["endpoint"] == "/v1/shipments" and provenance["pages"] == 3

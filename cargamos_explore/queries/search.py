@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,13 +20,13 @@ import requests
 from .. import arguments
 from .. import contract as c
 from ..decoding import Page, events_frame, records_page, shipments_page, to_frame
-from ..errors import UnexpectedResponseError
+from ..errors import EmptyWindowWarning, UnexpectedResponseError
 from ..transport import Transport
 from ..transport.envelope import unwrap
 from . import paging
 from .paging import PageRead, Rows, read_all
 from .provenance import with_provenance
-from .window import When, list_params
+from .window import When, empty_reason, list_params
 
 Decode = Callable[[bytes], Page[Rows]]
 #: More pages at once than this only queues requests at the server (and may earn 429s).
@@ -108,9 +109,18 @@ class ShipmentSearch:
                                    from_cache=bool(getattr(response, "from_cache", False)))
 
     def _provenance(self, df: pd.DataFrame, read: PageRead[Any]) -> pd.DataFrame:
+        if df.empty:
+            self._explain_empty()
         return with_provenance(df, self.transport.host, c.SHIPMENTS_PATH, self.params,
                                pages=read.pages, pages_from_cache=read.pages_from_cache,
                                api_version=read.api_version, fetched_at=self.transport.clock())
+
+    def _explain_empty(self) -> None:
+        """Warn when the window is why nothing came back (a fixed date gone stale)."""
+        reason = empty_reason(self.params, self.transport.today())
+        if reason is not None:
+            # Four frames up: _provenance, frame() or events(), the Session shortcut, the caller.
+            warnings.warn(reason, EmptyWindowWarning, stacklevel=5)
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
         """Not iterable: say how to get the rows (a frame, or the events)."""

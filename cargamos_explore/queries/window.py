@@ -94,3 +94,27 @@ def list_params(start: When, end: When, states: Any, *, today: date | None = Non
     if chosen:
         params[c.LIST_PARAMS["state"]] = c.STATE_SEPARATOR.join(chosen)
     return params
+
+
+def empty_reason(params: dict[str, str], today: date) -> str | None:
+    """Why a read of the window in ``params`` came back empty, when the window itself says
+    so (it lies wholly after today, or ended before the sandbox's history begins); None when
+    an empty answer may simply mean that nothing was created then.
+
+    >>> empty_reason({"from": "2026-10-01T00:00:00-06:00", "to": "2026-11-01T00:00:00-06:00"},
+    ...              date(2027, 2, 15))[:72]
+    'no shipments created between 2026-10-01 and 2026-10-31: the window ended'
+    """
+    begin = datetime.fromisoformat(params[c.LIST_PARAMS["start"]])
+    finish = datetime.fromisoformat(params[c.LIST_PARAMS["end"]])
+    last_day = (finish - timedelta(microseconds=1)).date()
+    if begin >= _midnight(today + timedelta(days=1)):
+        where = "starts after today"
+    elif finish <= _midnight(today - timedelta(days=c.SANDBOX_HISTORY_DAYS)):
+        where = f"ended {(today - last_day).days} days before today"
+    else:
+        return None
+    return (f"no shipments created between {begin.date()} and {last_day}: the window {where} "
+            f"({today}). The sandbox holds the {c.SANDBOX_HISTORY_DAYS} days up to today, and "
+            "an account only what it has created; for a window that moves with the calendar, "
+            "pass dates relative to today, e.g. start=date.today() - timedelta(days=90).")

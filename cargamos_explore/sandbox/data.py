@@ -19,7 +19,7 @@ HOUR: Final = 3600
 DAY: Final = 24 * HOUR
 UTC_OFFSET: Final = -6 * HOUR  # Mexico City, all year
 NEVER: Final = np.iinfo(np.int64).max
-HISTORY_DAYS: Final = 90
+HISTORY_DAYS: Final = c.SANDBOX_HISTORY_DAYS
 
 # Event columns: created, (out, attempt) x 3, mishap.
 CREATED_COL, MISHAP_COL = 0, 7
