@@ -40,11 +40,11 @@ test-pandas2: | $(BIN)/python
 
 # The reliability suite at a larger scale; rewrites RELIABILITY.md with its figures.
 reliability: $(VENV)/.test-installed
-	$(BIN)/pytest -q -m reliability --reliability-scale 4 --reliability-report RELIABILITY.md
+	$(BIN)/pytest -q -m reliability --reliability-scale=4 --reliability-report=RELIABILITY.md
 
 # The browser tests again, saving their screenshots as the README's pictures.
 screenshots: $(VENV)/.test-installed
-	$(BIN)/pytest -q -m browser --screenshots docs
+	$(BIN)/pytest -q -m browser --screenshots=docs
 
 # The README's charts, drawn from a sandbox with a fixed seed and date: same data, same PNGs.
 charts: $(VENV)/.test-installed
