@@ -68,6 +68,9 @@ MESSAGE_PATTERN: Final = re.compile(
 STATES: Final = ("CREATED", "OUT_FOR_DELIVERY", "DELIVERY_ATTEMPTED", "DELIVERED", "MISHAP")
 FINAL_STATES: Final = ("DELIVERED",)  # ASSUMED
 MAX_ATTEMPTS: Final = 3  # ASSUMED
+#: Anomaly codes of a MISHAP event (ASSUMED): why a shipment stopped on its way.
+MISHAP_ATTEMPTS_EXHAUSTED: Final = "ATTEMPTS_EXHAUSTED"
+MISHAP_DAMAGED_OR_LOST: Final = ("DAMAGED_PACKAGE", "LOST_PACKAGE")
 
 # --- Orders ------------------------------------------------------------------------------
 ORDER_ACCEPTED: Final = "ACCEPTED"  # ASSUMED

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 
+from ..contract import TIMEZONE
+
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
@@ -48,6 +50,15 @@ def percent(value: Any) -> str:
 
 def hours(value: Any) -> str:
     return MISSING if _missing(value) else f"{float(value):.1f} h"
+
+
+def timestamp(moment: pd.Timestamp) -> str:
+    """A report's as-of time to the minute, in Mexico City, saying so.
+
+    >>> timestamp(pd.Timestamp("2026-11-18T15:30:00+00:00"))
+    '2026-11-18 09:30 (Mexico City)'
+    """
+    return f"{moment.tz_convert(TIMEZONE):%Y-%m-%d %H:%M} (Mexico City)"
 
 
 def formats(columns: pd.Index) -> dict[Any, Callable[[object], str]]:

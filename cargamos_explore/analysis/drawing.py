@@ -24,8 +24,7 @@ RATE: Final = "#264653"
 MUTED: Final = "#6c757d"
 BAR: Final = "#6a9bb5"
 PALE_BAR: Final = "#c9dbe5"
-#: Below this many shipments a rate is drawn hollow: one late delivery moves it too much.
-SMALL_SAMPLE: Final = 30
+PALE_RATE: Final = "#a8b9c2"
 NO_SHIPMENTS: Final = "no shipments in this window"
 
 
@@ -63,49 +62,99 @@ def count(n: float) -> str:
     return f"{int(n):,}"
 
 
-def rate_line(ax: Axes, x: pd.Index, rates: pd.Series, sizes: pd.Series) -> None:
-    """Rates joined by a line; each point labelled with its sample size, hollow when small."""
+def rate_line(ax: Axes, x: pd.Index, rates: pd.Series, sizes: pd.Series,
+              provisional: pd.Series, min_sample: int) -> None:
+    """Rates joined by a line where they are final; a missing rate (nothing in its
+    denominator) is a gap, never a join. Provisional rates stand apart, hollow and not
+    joined; rates from fewer than ``min_sample`` are pale. Each point shows its ``n``."""
     values = rates.to_numpy(dtype=float, na_value=np.nan)
     n = sizes.to_numpy(dtype=float, na_value=0)
     at = x.to_numpy()
-    ax.plot(at, values, color=RATE, linewidth=2, zorder=2)
-    small = n < SMALL_SAMPLE
-    ax.scatter(at[~small], values[~small], color=RATE, s=36, zorder=3)
-    ax.scatter(at[small], values[small], facecolor="white", edgecolor=RATE,
-               s=36, zorder=3, linewidth=1.5)
+    later = provisional.to_numpy(dtype=bool, na_value=False)
+    ax.plot(at, np.where(later, np.nan, values), color=RATE, linewidth=2, zorder=2)
+    small = n < min_sample
+    kinds = [(~later & ~small, {"color": RATE}), (~later & small, {"color": PALE_RATE}),
+             (later, {"facecolor": "white", "edgecolor": RATE, "linewidth": 1.5})]
+    for chosen, style in kinds:
+        shown = chosen & np.isfinite(values)
+        ax.scatter(at[shown], values[shown], s=36, zorder=3, **style)  # type: ignore[arg-type]
     for xi, yi, ni in zip(at, values, n, strict=True):
-        ax.annotate(f"n={int(ni)}", (xi, yi), xytext=(0, -13), textcoords="offset points",
-                    ha="center", fontsize=7, color=MUTED)
-    if small.any():
-        ax.legend(handles=[_hollow(f"fewer than {SMALL_SAMPLE} shipments")], loc="lower left",
-                  frameon=False, fontsize=8)
+        if np.isfinite(yi):
+            ax.annotate(f"n={int(ni)}", (xi, yi), xytext=(0, -13), textcoords="offset points",
+                        ha="center", fontsize=7, color=MUTED)
+    _line_legend(ax, small=bool((small & np.isfinite(values)).any()), later=bool(later.any()),
+                 min_sample=min_sample)
     percent_axis(ax.yaxis)
     ax.set_ylim(_rate_floor(values), 1.02)
 
 
-def rate_bars(ax: Axes, rates: pd.Series, sizes: pd.Series, overall: float | None) -> None:
-    """Horizontal bars, the highest rate on top, pale under ``SMALL_SAMPLE`` shipments; a
-    column right of 100% reads ``87.5%  n=740`` for each, so no label crosses a bar."""
-    order = rates.sort_values(kind="stable").index
-    values, n = rates[order].to_numpy(dtype=float), sizes[order].to_numpy(dtype=float)
-    names = [str(name) for name in order]
-    colours = [BAR if k >= SMALL_SAMPLE else PALE_BAR for k in n]
-    ax.barh(names, values, color=colours, height=0.7)
+def _line_legend(ax: Axes, *, small: bool, later: bool, min_sample: int) -> None:
+    handles = []
+    if small:
+        handles.append(Line2D([], [], marker="o", linestyle="", color=PALE_RATE,
+                              label=f"fewer than {min_sample} in the denominator"))
+    if later:
+        handles.append(_hollow("provisional: some promises not yet passed"))
+    if handles:
+        ax.legend(handles=handles, loc="lower left", frameon=False, fontsize=8)
+
+
+def rate_bars(ax: Axes, rates: pd.Series, sizes: pd.Series, overall: float | None,
+              min_sample: int) -> None:
+    """Horizontal bars, the highest rate on top. Rates from fewer than ``min_sample`` are
+    pale and listed below the ranking, never first or last; a place with nothing in the
+    denominator has no bar. A column right of 100% reads ``87.5%  n=740`` for each."""
+    ranked, small, empty = _ranking(rates, sizes, min_sample)
+    rows = [*ranked, *small, *empty][::-1]  # barh draws the first row at the bottom
+    values = rates[pd.Index(rows)].to_numpy(dtype=float, na_value=np.nan)
+    n = sizes[pd.Index(rows)].to_numpy(dtype=float, na_value=0)
+    names = [str(name) for name in rows]
+    colours = [PALE_BAR if name in small else BAR for name in rows]
+    drawn = np.isfinite(values)
+    ax.barh(np.flatnonzero(drawn), values[drawn], color=np.array(colours)[drawn].tolist(),
+            height=0.7)
+    ax.set_yticks(range(len(names)), names)
     for y, (value, k) in enumerate(zip(values, n, strict=True)):
-        ax.text(1.03, y, f"{value:.1%}", va="center", ha="left", fontsize=8,
-                fontweight="bold")
+        ax.text(1.03, y, "–" if np.isnan(value) else f"{value:.1%}", va="center", ha="left",
+                fontsize=8, fontweight="bold")
         ax.text(1.16, y, f"n={count(k)}", va="center", ha="left", fontsize=8, color=MUTED)
-    if overall is not None and not np.isnan(overall):
-        ax.vlines(overall, -0.6, len(names) - 0.5, color=RATE, linestyle="--", linewidth=1.2,
-                  zorder=3)
-        ax.text(overall, len(names) - 0.45, f"all: {overall:.1%}", color=RATE, fontsize=8,
-                ha="center", va="bottom")
+    if len(small) + len(empty):
+        ax.axhline(len(small) + len(empty) - 0.5, color=MUTED, linewidth=0.8, linestyle=":")
+        ax.text(1.0, len(small) + len(empty) - 0.45, f"below: fewer than {min_sample}, "
+                "not ranked", ha="right", va="bottom", fontsize=7, color=MUTED)
+    _overall_line(ax, overall, len(names))
     ax.set_xlim(0, 1.3)  # the label column sits past 100%
     ax.set_xticks(np.linspace(0, 1, 6))
     percent_axis(ax.xaxis)
     ax.set_ylim(-0.6, len(names) + 0.1)
     ax.tick_params(axis="y", length=0)
     ax.spines["bottom"].set_bounds(0, 1)
+
+
+def _ranking(rates: pd.Series, sizes: pd.Series, min_sample: int
+             ) -> tuple[list[object], list[object], list[object]]:
+    """Places ranked by rate (highest first), those with too few to rank, and those with
+    nothing in the denominator (both by name)."""
+    known = rates.notna().to_numpy(dtype=bool)
+    enough = (sizes.to_numpy(dtype=float, na_value=0) >= min_sample) & known
+    ranked = rates[enough].sort_values(ascending=False, kind="stable").index
+    small = sorted(rates.index[known & ~enough], key=str)
+    empty = sorted(rates.index[~known], key=str)
+    return list(ranked), small, empty
+
+
+def _overall_line(ax: Axes, overall: float | None, rows: int) -> None:
+    if overall is None or np.isnan(overall):
+        return
+    ax.vlines(overall, -0.6, rows - 0.5, color=RATE, linestyle="--", linewidth=1.2, zorder=3)
+    ax.text(overall, rows - 0.45, f"all: {overall:.1%}", color=RATE, fontsize=8,
+            ha="center", va="bottom")
+
+
+def as_of(ax: Axes, text: str) -> None:
+    """The report's as-of time, top right above the chart: a rate is true as of then."""
+    ax.text(1.0, 1.01, text, transform=ax.transAxes, ha="right", va="bottom", fontsize=8,
+            color=MUTED)
 
 
 def stacked_bars(ax: Axes, table: pd.DataFrame, colours: dict[str, str], *,

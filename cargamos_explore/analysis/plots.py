@@ -26,11 +26,13 @@ if TYPE_CHECKING:
 
     from .kpis import KPIReport
 
-#: Each rate a chart can show: its title, and the count column that is its denominator.
+#: Each rate a chart can show: its title, and the count column that is its denominator
+#: (every label names it: "of 4,892 due").
 RATES: Final = {
-    "on_time_rate": ("On-time rate", "delivered"),
+    "on_time_rate": ("On-time rate", "due"),
+    "on_time_among_delivered_rate": ("On time among delivered", "delivered"),
     "first_attempt_rate": ("First-attempt rate", "attempted"),
-    "mishap_rate": ("MISHAP rate", "shipments"),
+    "mishap_rate": ("MISHAP rate", "closed"),
 }
 NO_FAILED_ATTEMPTS: Final = "no failed attempts in this window"
 
@@ -42,7 +44,8 @@ class KPIPlots:
         self._report = report
 
     def on_time_by_week(self, ax: Axes | None = None) -> Axes:
-        """Weekly on-time rate (delivered by the promised date), week of creation."""
+        """Weekly share of due shipments delivered no later than the promised instant,
+        by week of creation; a MISHAP or an open shipment past its promise is late."""
         return self.by_week("on_time_rate", ax=ax)
 
     def first_attempt_by_week(self, ax: Axes | None = None) -> Axes:
@@ -50,17 +53,19 @@ class KPIPlots:
         return self.by_week("first_attempt_rate", ax=ax)
 
     def by_week(self, rate: str = "on_time_rate", ax: Axes | None = None) -> Axes:
-        """A rate of ``RATES`` per week, as a line; each point shows its sample size."""
+        """A rate of ``RATES`` per ended week, as a line; each point shows its sample size.
+        A week with nothing in the denominator is a gap; a provisional week (promises not
+        all passed) stands apart, hollow; the unfinished current week is not drawn."""
         title, size = _rate(rate)
         weeks = self._report.by_week
-        weeks = weeks[weeks[rate].notna() & pd.notna(weeks.index)]
         ax = drawing.axes(ax)
-        drawing.label(ax, f"{title} by week ({count(weeks[size].sum())} {size})",
-                      "week of creation (starting Monday)", title)
-        if weeks.empty:
+        drawing.label(ax, f"{title} by week (of {count(weeks[size].sum())} {size})",
+                      "week of creation (starting Monday)", f"{title}, of {size} shipments")
+        drawing.as_of(ax, self._report.as_of_text)
+        if not weeks[rate].notna().any():
             return drawing.note(ax, self._nothing(size))
         drawing.rate_line(ax, pd.DatetimeIndex(pd.to_datetime(weeks.index)), weeks[rate],
-                          weeks[size])
+                          weeks[size], weeks["provisional"], self._report.min_sample)
         # matplotlib.dates has no annotations yet; these two calls are typed by hand.
         locator = mdates.AutoDateLocator(minticks=3, maxticks=10)  # type: ignore[no-untyped-call]
         ax.xaxis.set_major_locator(locator)
@@ -69,35 +74,38 @@ class KPIPlots:
 
     def by_alcaldia(self, rate: str = "on_time_rate", ax: Axes | None = None) -> Axes:
         """A rate of ``RATES`` per alcaldía, as bars from the highest down, with the overall
-        rate as a dashed line; bars of fewer than 30 shipments are pale."""
+        rate as a dashed line; places with fewer than ``min_sample`` in the denominator
+        are pale and listed below the ranking, places with none have no bar."""
         title, size = _rate(rate)
-        places = self._report.by_alcaldia
-        places = places[places[rate].notna()]
+        places = self._report.by_alcaldia.copy()
         places.index = anomalies.place(pd.Series(places.index, dtype=object)).to_numpy()
-        ax = drawing.axes(ax, (8.0, 1.6 + 0.32 * max(len(places), 3)))
-        drawing.label(ax, f"{title} by alcaldía ({count(places[size].sum())} {size})", title)
-        if places.empty:
+        ax = drawing.axes(ax, (8.0, 1.9 + 0.32 * max(len(places), 3)))
+        drawing.label(ax, f"{title} by alcaldía (of {count(places[size].sum())} {size})",
+                      f"{title}, of {size} shipments")
+        drawing.as_of(ax, self._report.as_of_text)
+        if not places[rate].notna().any():
             return drawing.note(ax, self._nothing(size))
         overall = self._report.overall[rate].iloc[0]
         drawing.rate_bars(ax, places[rate], places[size], None if pd.isna(overall)
-                          else float(overall))
+                          else float(overall), self._report.min_sample)
         return ax
 
     def lead_time(self, ax: Axes | None = None) -> Axes:
-        """Hours from the shipper's drop-off to delivery, on-time and late stacked, with the
-        median marked."""
+        """Hours from the shipper's drop-off to delivery of delivered shipments, on-time and
+        late stacked, with the report's median, p90 and p95 marked (those count the
+        shipments still open too, see ``leadtime``)."""
         hours, on_time = _lead_times(self._report.shipments)
         ax = drawing.axes(ax)
         drawing.label(ax, f"Lead time, drop-off to delivery ({count(len(hours))} delivered)",
                       "hours from drop-off to delivery", "shipments")
+        drawing.as_of(ax, self._report.as_of_text)
         if hours.empty:
             return drawing.note(ax, self._nothing("delivered"))
         ax.hist([hours[on_time], hours[~on_time]], stacked=True, bins=_bins(hours),
                 color=[drawing.ON_TIME, drawing.LATE], label=["on time", "late"])
-        median = float(hours.median())
-        ax.axvline(median, color=drawing.MUTED, linestyle="--", linewidth=1)
-        ax.text(median, 1, f" median {median:.1f} h", transform=ax.get_xaxis_transform(),
-                va="top", color=drawing.MUTED, fontsize=8)
+        overall = self._report.overall.iloc[0]
+        for name in ("median", "p90", "p95"):
+            _mark(ax, name, overall[f"dropoff_to_delivery_{name}_h"])
         ax.legend(frameon=False, fontsize=8)
         return ax
 
@@ -153,7 +161,9 @@ class KPIPlots:
 
     def map(self, ax: Axes | None = None) -> Axes:
         """Delivered shipments at their coordinates, on time or late, alcaldías named."""
-        return maps.deliveries(self._report.shipments, ax)
+        drawn = maps.deliveries(self._report.shipments, ax)
+        drawing.as_of(drawn, self._report.as_of_text)
+        return drawn
 
     def overview(self) -> Figure:
         """Four panels: weekly on-time rate, on time by alcaldía, lead time, the map."""
@@ -205,6 +215,16 @@ def _lead_times(shipments: pd.DataFrame) -> tuple[pd.Series, Any]:
     hours = (delivered["delivered_at"] - delivered["shipper_dropoff_date"]).dt.total_seconds()
     late = (delivered["delivered_at"] > delivered["expected_delivery_date"]).fillna(False)
     return (hours / 3600).reset_index(drop=True), ~late.to_numpy(dtype=bool)
+
+
+def _mark(ax: Axes, name: str, hours: object) -> None:
+    """A dashed line at a lead-time quantile, labelled at the top."""
+    if pd.isna(hours):  # type: ignore[call-overload]
+        return
+    at = float(hours)  # type: ignore[arg-type]
+    ax.axvline(at, color=drawing.MUTED, linestyle="--", linewidth=1)
+    ax.text(at, 1, f" {name} {at:.1f} h", transform=ax.get_xaxis_transform(), va="top",
+            color=drawing.MUTED, fontsize=8, rotation=90 if name != "median" else 0)
 
 
 def _bins(hours: pd.Series) -> list[float]:

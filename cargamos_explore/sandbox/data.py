@@ -30,9 +30,9 @@ FAILED_REASONS: Final = (
     ("RECIPIENT_REFUSED", "El destinatario rechazó el paquete"),
 )
 MISHAP_REASONS: Final = (
-    ("DAMAGED_PACKAGE", "Paquete dañado en ruta"),
-    ("LOST_PACKAGE", "Paquete extraviado"),
-    ("ATTEMPTS_EXHAUSTED", "Se agotaron los intentos de entrega"),
+    (c.MISHAP_DAMAGED_OR_LOST[0], "Paquete dañado en ruta"),
+    (c.MISHAP_DAMAGED_OR_LOST[1], "Paquete extraviado"),
+    (c.MISHAP_ATTEMPTS_EXHAUSTED, "Se agotaron los intentos de entrega"),
 )
 DESCRIPTIONS: Final = ("Ropa", "Libros", "Electrónica", "Calzado", "Cosméticos", "Juguetes")
 PHONE_FORMS: Final = ("{n}", "+52{n}", "+52 {n}", "+52 {a} {b}")
@@ -68,13 +68,16 @@ def _timeline(rng: np.random.Generator, created: np.ndarray, dropoff: np.ndarray
     events[:, CREATED_COL] = created
     success = rng.random((n, 3)) < np.array([0.86, 0.7, 0.6])
     first_success = np.where(success.any(axis=1), success.argmax(axis=1), 3)
-    out = dropoff + rng.integers(4 * HOUR, 30 * HOUR, n)
+    ready = dropoff + rng.integers(4 * HOUR, 30 * HOUR, n)
     for k in range(3):
-        attempt = out + rng.integers(HOUR, 8 * HOUR, n)
+        attempt = _in_delivery_hours(rng, ready + rng.integers(HOUR, 8 * HOUR, n))
+        # The van leaves one to three hours before the attempt, never before the parcel is
+        # ready for it (the drop-off, or the previous attempt).
+        out = np.maximum(ready, attempt - rng.integers(HOUR, 3 * HOUR, n))
         happens = first_success >= k
         events[happens, 1 + 2 * k] = out[happens]
         events[happens, 2 + 2 * k] = attempt[happens]
-        out = _next_morning(attempt) + rng.integers(0, 2 * HOUR, n)
+        ready = _next_morning(attempt) + rng.integers(0, 2 * HOUR, n)
     exhausted = first_success == 3
     events[exhausted, MISHAP_COL] = events[exhausted, 6] + 2 * HOUR
     _random_mishaps(rng, events)
@@ -92,6 +95,18 @@ def _random_mishaps(rng: np.random.Generator, events: np.ndarray) -> None:
         cut = rows[events[rows, col] > when[rows]]
         events[cut, col] = NEVER
     events[rows, MISHAP_COL] = when[rows]
+
+
+def _in_delivery_hours(rng: np.random.Generator, ts: np.ndarray) -> np.ndarray:
+    """Attempts happen between 08:00 and 21:00 in Mexico City: one that would fall outside
+    moves to the next morning's round (08:00 to 14:00), except a few (3%) that run late,
+    before 22:00, as a carrier's late vans do."""
+    seconds = (ts + UTC_OFFSET) % DAY
+    late = (seconds >= 21 * HOUR) & (seconds < 22 * HOUR) & (rng.random(ts.size) < 0.03)
+    outside = ((seconds < 8 * HOUR) | (seconds >= 21 * HOUR)) & ~late
+    day_start = ts - seconds + np.where(seconds >= 8 * HOUR, DAY, 0)
+    morning = day_start + 8 * HOUR + rng.integers(0, 6 * HOUR, ts.size)
+    return np.where(outside, morning, ts)
 
 
 def _next_morning(ts: np.ndarray) -> np.ndarray:
