@@ -17,10 +17,12 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
+from matplotlib.colors import to_hex
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import PercentFormatter
 
 import cargamos_explore as cx
+from cargamos_explore.analysis.drawing import PALE_BAR
 from cargamos_explore.analysis.plots import KPIPlots
 from cargamos_explore.decoding import events_frame, shipments_frame
 from cargamos_explore.sandbox import DEMO_ORGANISATIONS, Sandbox
@@ -51,9 +53,13 @@ def events(records: list[dict[str, Any]]) -> pd.DataFrame:
     return events_frame(records)
 
 
+#: The sandbox's "now": its data stop there, so the report is read as of then.
+AS_OF = pd.Timestamp(ANCHOR, unit="s", tz="UTC")
+
+
 @pytest.fixture(scope="module")
 def plot(shipments: pd.DataFrame, events: pd.DataFrame) -> KPIPlots:
-    return cx.kpis(shipments, events=events).plot
+    return cx.kpis(shipments, events=events, as_of=AS_OF).plot
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +73,8 @@ def bars(ax: Axes) -> list[Rectangle]:
 
 
 def texts(ax: Axes) -> list[str]:
-    return [t.get_text() for t in ax.texts]
+    """The texts drawn on a chart, less its as-of line (every chart has one)."""
+    return [t.get_text() for t in ax.texts if not t.get_text().startswith("as of ")]
 
 
 def tick_labels(ax: Axes, axis: str = "y") -> list[str]:
@@ -92,7 +99,8 @@ def test_the_weekly_line_has_a_point_per_week_on_a_percent_axis(plot: KPIPlots) 
 def test_first_attempts_by_week_count_attempted_shipments(plot: KPIPlots) -> None:
     ax = plot.first_attempt_by_week()
     attempted = int(plot._report.by_week["attempted"].sum())
-    assert f"({attempted:,} attempted)" in ax.get_title(loc="left")
+    assert f"(of {attempted:,} attempted)" in ax.get_title(loc="left")
+    assert ax.get_ylabel() == "First-attempt rate, of attempted shipments"
 
 
 def test_bars_per_alcaldia_keep_their_spanish_names_and_sort_by_rate(plot: KPIPlots) -> None:
@@ -101,16 +109,19 @@ def test_bars_per_alcaldia_keep_their_spanish_names_and_sort_by_rate(plot: KPIPl
     assert len(bars(ax)) == places["on_time_rate"].notna().sum()
     names = tick_labels(ax)
     assert {"Cuauhtémoc", "Benito Juárez", "Álvaro Obregón"} <= set(names)
-    widths = [b.get_width() for b in bars(ax)]
+    sizes = places["due"].to_numpy()
+    ranked = places[sizes >= 30]
+    widths = [b.get_width() for b in bars(ax)][-len(ranked):]
     assert widths == sorted(widths)  # barh: the highest rate is drawn last, on top
     assert isinstance(ax.xaxis.get_major_formatter(), PercentFormatter)
     assert any(t.startswith("all: ") for t in texts(ax))
-    assert sum(t.startswith("n=") for t in texts(ax)) == len(widths)
+    assert sum(t.startswith("n=") for t in texts(ax)) == len(bars(ax))
 
 
 def test_any_rate_can_be_charted_and_a_wrong_name_is_refused(plot: KPIPlots) -> None:
     assert plot.by_alcaldia("mishap_rate").get_title(loc="left").startswith("MISHAP rate")
-    assert plot.by_week("first_attempt_rate").get_ylabel() == "First-attempt rate"
+    assert plot.by_week("first_attempt_rate").get_ylabel() == (
+        "First-attempt rate, of attempted shipments")
     with pytest.raises(cx.InvalidArgumentError, match="on_time_rate") as raised:
         plot.by_alcaldia("late_rate")
     assert raised.value.argument == "rate"
@@ -208,10 +219,10 @@ def test_missing_values_and_columns_are_charted_around(shipments: pd.DataFrame) 
     assert texts(no_coordinates) == ["no coordinates (lat, lng) in this frame"]
 
 
-def test_a_window_with_shipments_but_no_deliveries_says_which(shipments: pd.DataFrame) -> None:
-    waiting = shipments[shipments["state"] != "DELIVERED"]
-    assert texts(cx.kpis(waiting).plot.on_time_by_week()) == [
-        "no delivered shipments in this window"]
+def test_a_window_with_shipments_but_none_due_says_which(shipments: pd.DataFrame) -> None:
+    early = shipments["created_at"].min()  # no promise has passed yet
+    assert texts(cx.kpis(shipments, as_of=early).plot.on_time_by_week()) == [
+        "no due shipments in this window"]
 
 
 def test_charts_draw_into_given_axes_and_the_overview_has_four(plot: KPIPlots) -> None:
@@ -242,3 +253,77 @@ def test_the_readme_charts_render_and_match_docs(tmp_path: Path) -> None:
         drawn, committed = imread(tmp_path / name), imread(ROOT / "docs" / name)
         assert drawn.shape == committed.shape, f"{name}: run make charts"
         assert abs(drawn - committed).mean() < 0.02, f"{name}: run make charts"
+
+
+def weekly(rows: list[tuple[str, str, str | None]]) -> pd.DataFrame:
+    """Shipments from (created, promise, delivered) triples, all in Coyoacán."""
+    return shipments_frame([{
+        "trackingId": f"T{k}", "state": "DELIVERED" if done else "OUT_FOR_DELIVERY",
+        "attempts": 1 if done else 0, "createdAt": f"{created}T09:00:00-06:00",
+        "shipperDropoffDate": f"{created}T10:00:00-06:00",
+        "expectedDeliveryDate": f"{promise}T21:00:00-06:00",
+        "deliveredAt": f"{done}T12:00:00-06:00" if done else None,
+        "recipientLocation": {"subAdministrativeArea": "Coyoacán"},
+    } for k, (created, promise, done) in enumerate(rows)])
+
+
+def test_a_week_with_nothing_due_is_a_gap_and_a_provisional_week_stands_apart() -> None:
+    df = weekly([("2026-10-05", "2026-10-07", "2026-10-06"),   # week 1: on time
+                 ("2026-10-19", "2026-10-21", "2026-10-22"),   # week 3: late (week 2 empty)
+                 ("2026-10-26", "2026-10-28", "2026-10-27"),   # week 4: on time ...
+                 ("2026-10-26", "2026-11-05", None)])          # ... and one not yet due
+    ax = cx.kpis(df, as_of="2026-11-03 12:00").plot.on_time_by_week()
+    line = ax.lines[0].get_ydata()
+    # Four weeks on the x axis; the empty one is a gap (NaN), not joined; the provisional
+    # one is not on the line either, only a hollow point with its legend.
+    assert len(line) == 4 and pd.isna(line[1]) and pd.isna(line[3])
+    assert list(line[[0, 2]]) == [1.0, 0.0]
+    hollow = [c for c in ax.collections if isinstance(c, PathCollection)
+              and len(c.get_offsets()) and (c.get_facecolor()[:, :3] == 1).all()]
+    assert len(hollow) == 1 and hollow[0].get_offsets()[0][1] == 1.0
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "provisional: some promises not yet passed" in legend
+    assert any(t.get_text() == "as of 2026-11-03 12:00 (Mexico City)" for t in ax.texts)
+
+
+def test_the_unfinished_week_is_not_a_point_on_the_line() -> None:
+    df = weekly([("2026-10-26", "2026-10-28", "2026-10-27"),
+                 ("2026-11-02", "2026-11-02", "2026-11-02")])   # the week of as_of
+    report = cx.kpis(df, as_of="2026-11-03 12:00")
+    assert len(report.plot.on_time_by_week().lines[0].get_ydata()) == 1
+    assert report.current_week["shipments"].tolist() == [1]
+
+
+def test_a_small_alcaldia_is_pale_and_never_ranked_first(shipments: pd.DataFrame) -> None:
+    lonely = shipments.head(1).copy()
+    lonely["alcaldia"] = lonely["alcaldia"].cat.add_categories(["Milpa Alta"])
+    lonely.loc[:, "alcaldia"] = "Milpa Alta"
+    lonely["state"], lonely["delivered_at"] = "DELIVERED", lonely["expected_delivery_date"]
+    report = cx.kpis(pd.concat([shipments, lonely]), as_of=AS_OF, min_sample=30)
+    assert report.by_alcaldia.loc["Milpa Alta", "on_time_rate"] == 1.0  # 1 of 1
+    ax = report.plot.by_alcaldia()
+    names = tick_labels(ax)
+    assert names[-1] != "Milpa Alta"  # the top row is the best of the well-sampled ones
+    ranked_top = report.by_alcaldia[report.by_alcaldia["due"] >= 30]["on_time_rate"].idxmax()
+    assert names[-1] == ranked_top
+    assert "below: fewer than 30, not ranked" in texts(ax)
+    row = names.index("Milpa Alta")
+    (bar,) = [b for b in bars(ax) if round(b.get_y() + b.get_height() / 2) == row]
+    assert to_hex(bar.get_facecolor()) == PALE_BAR and bar.get_width() == 1.0
+
+
+def test_every_rate_chart_names_its_denominator_and_its_as_of(plot: KPIPlots) -> None:
+    for rate, size in (("on_time_rate", "due"), ("on_time_among_delivered_rate", "delivered"),
+                       ("first_attempt_rate", "attempted"), ("mishap_rate", "closed")):
+        for ax in (plot.by_week(rate), plot.by_alcaldia(rate)):
+            assert f" {size})" in ax.get_title(loc="left")
+            assert (ax.get_ylabel() or ax.get_xlabel()).endswith(f"of {size} shipments")
+            assert any(t.get_text().startswith("as of 2026-11-") for t in ax.texts)
+
+
+def test_the_lead_time_chart_marks_the_report_quantiles(plot: KPIPlots) -> None:
+    overall = plot._report.overall.iloc[0]
+    marks = [t for t in texts(plot.lead_time()) if t.strip().split(" ")[0] in
+             ("median", "p90", "p95")]
+    assert marks[0] == f" median {overall['dropoff_to_delivery_median_h']:.1f} h"
+    assert len(marks) == 3

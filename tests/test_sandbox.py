@@ -186,6 +186,24 @@ def test_synthetic_data_is_deterministic_and_plausible() -> None:
     assert all(19.0 < s["recipientLocation"]["lat"] < 19.7 for s in shipments)
 
 
+def test_attempts_and_deliveries_happen_in_delivery_hours() -> None:
+    """A carrier's vans run from 08:00 to 21:00 in Mexico City, a few a little later; the
+    sandbox used to put a third of its deliveries between 21:00 and 06:00."""
+    shipments = render_rows(generate(3000, seed=5, anchor=ANCHOR, prefix="CG1"),
+                            np.arange(3000))
+    attempts = [e for s in shipments for e in s["events"]
+                if e["state"] in ("DELIVERY_ATTEMPTED", "DELIVERED")]
+    hours = np.array([int(e["timestamp"][11:13]) for e in attempts])  # local time, -06:00
+    assert len(hours) > 3000 and all(e["timestamp"].endswith("-06:00") for e in attempts)
+    assert ((hours >= 8) & (hours < 22)).all()
+    assert ((hours >= 8) & (hours < 21)).mean() > 0.98
+    for s in shipments:  # the van leaves before each attempt, after the drop-off
+        times = [e["timestamp"] for e in s["events"]]
+        assert times == sorted(times)
+        assert all(e["timestamp"] > s["shipperDropoffDate"] for e in s["events"]
+                   if e["state"] == "OUT_FOR_DELIVERY")
+
+
 def _order(**changes: Any) -> dict[str, Any]:
     order: dict[str, Any] = {
         "recipientLocation": {"street": "Calle Durango", "number": "120",
