@@ -115,8 +115,10 @@ def test_duckdb_over_the_dataset_gives_the_kpis_of_the_frame(shop: tuple[Sandbox
         frame = session.shipments(**WINDOW, progress=False)
     connection = cx.open_dataset(tmp_path)
     assert connection.sql("select count(*) from shipments").fetchall() == [(len(frame),)]
-    in_sql = connection.sql(KPIS_BY_ALCALDIA_SQL).df().set_index("alcaldia")
-    in_pandas = cx.kpis(frame).by_alcaldia
+    report = cx.kpis(frame)  # as of the read
+    in_pandas = report.by_alcaldia
+    in_sql = connection.execute(KPIS_BY_ALCALDIA_SQL, {"as_of": report.as_of}).df().set_index(
+        "alcaldia")
     assert list(in_sql.index) == [str(v) for v in in_pandas.index]
     for name in in_sql.columns:
         assert in_sql[name].to_numpy(dtype=float) == pytest.approx(

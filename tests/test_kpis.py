@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from cargamos_explore.analysis import KPIReport, kpis
 from cargamos_explore.decoding import records as frames
+from cargamos_explore.sandbox import DEMO_ORGANISATIONS, Sandbox
+
+from .conftest import ANCHOR
 
 AS_OF = pd.Timestamp("2026-11-10T12:00:00-06:00")  # the Tuesday after the shipments' week
 PROMISE = "2026-11-04T21:00:00-06:00"
@@ -164,3 +170,93 @@ def test_the_report_reads_as_percentages_in_text_and_html(report: KPIReport) -> 
 def test_an_events_frame_is_checked_too() -> None:
     with pytest.raises(ValueError, match="events frame"):
         kpis(frames.shipments_frame([]), events=pd.DataFrame({"a": [1]}))
+
+
+# --- The README's table, kept true ---------------------------------------------------------
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+def readme_kpis() -> list[str]:
+    """The KPI names of the README's table "How each KPI is counted"."""
+    text = README.read_text().split("## How each KPI is counted", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    return [name for row in rows for name in re.findall(r"`([a-z0-9_]+)`",
+                                                         row.split("|")[1])]
+
+
+def definitions(df: pd.DataFrame, events: pd.DataFrame, as_of: pd.Timestamp
+                ) -> dict[str, tuple[pd.Series, pd.Series]]:
+    """Each rate of the README's table as (numerator, denominator) masks, in plain pandas."""
+    state = df["state"].astype(str)
+    delivered, mishap = state == "DELIVERED", state == "MISHAP"
+    closed = delivered | mishap
+    due = (df["expected_delivery_date"] <= as_of).fillna(False)
+    on_time = delivered & (df["delivered_at"] <= df["expected_delivery_date"]).fillna(False)
+    attempts = df["attempts"].fillna(0).clip(upper=3)
+    mishaps = events[events["state"] == "MISHAP"].sort_values("timestamp")
+    code = df["tracking_id"].map(mishaps.groupby("tracking_id")["anomaly_code"].last()
+                                 .astype(str))
+    exhausted = mishap & (code == "ATTEMPTS_EXHAUSTED")
+    damaged = mishap & code.isin(["DAMAGED_PACKAGE", "LOST_PACKAGE"])
+    return {
+        "on_time_rate": (on_time, due),
+        "on_time_among_delivered_rate": (on_time, delivered),
+        "first_attempt_rate": (delivered & (attempts == 1), attempts >= 1),
+        "mishap_rate": (mishap, closed),
+        "mishap_exhausted_rate": (exhausted, closed),
+        "mishap_damaged_lost_rate": (damaged, closed),
+        "mishap_other_rate": (mishap & ~exhausted & ~damaged, closed),
+        **{f"attempts_{n}": (attempts == n, closed) for n in range(4)},
+    }
+
+
+@pytest.fixture(scope="module")
+def sandbox_sample() -> tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp]:
+    shipper = Sandbox(size=1500, seed=11, anchor=ANCHOR).shipper(DEMO_ORGANISATIONS[0])
+    records, _ = shipper.page(0, ANCHOR + 1, None, 1, 1500)
+    return (frames.shipments_frame(records), frames.events_frame(records),
+            pd.Timestamp(ANCHOR, unit="s", tz="UTC"))
+
+
+def test_the_readme_table_names_every_kpi_of_the_report(
+        sandbox_sample: tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp]) -> None:
+    report = kpis(sandbox_sample[0], as_of=sandbox_sample[2])
+    counts = ["shipments", "due", "not_yet_due", "closed", "delivered", "attempted"]
+    assert sorted(readme_kpis()) == sorted(c for c in report.overall.columns
+                                           if c not in (*counts, "provisional"))
+
+
+def test_each_rate_recomputes_from_its_readme_definition(
+        sandbox_sample: tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp]) -> None:
+    df, events, as_of = sandbox_sample
+    report = kpis(df, events=events, as_of=as_of)
+    for name, (numerator, denominator) in definitions(df, events, as_of).items():
+        assert report.overall.iloc[0][name] == pytest.approx(
+            numerator[denominator].mean()), name
+        by_place = numerator[denominator].groupby(df["alcaldia"][denominator],
+                                                  observed=True).mean()
+        assert report.by_alcaldia[name].dropna().to_numpy() == pytest.approx(
+            by_place.to_numpy()), name
+    row = report.overall.iloc[0]
+    assert row["due"] + row["not_yet_due"] == row["shipments"] == len(df)
+
+
+def test_lead_times_of_finished_weeks_are_plain_quantiles_of_their_deliveries(
+        sandbox_sample: tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp]) -> None:
+    """With nothing open, Kaplan-Meier is the empirical distribution: each quantile is the
+    shortest lead time that at least that share of deliveries reached."""
+    df, events, as_of = sandbox_sample
+    report = kpis(df, events=events, as_of=as_of)
+    week = report.by_week.index[-3]
+    assert not report.by_week.loc[week, "provisional"]
+    created = df["created_at"].dt.tz_localize(None).dt.to_period("W-SUN").dt.start_time
+    mine = df[(created.dt.date == week) & (df["state"] == "DELIVERED")]
+    assert (df[created.dt.date == week]["state"].astype(str).isin(["DELIVERED", "MISHAP"])
+            ).all()
+    for clock, start in (("dropoff_to_delivery", "shipper_dropoff_date"),
+                         ("created_to_delivery", "created_at")):
+        hours = (mine["delivered_at"] - mine[start]).dt.total_seconds() / 3600
+        for name, share in (("median", 0.5), ("p90", 0.9), ("p95", 0.95)):
+            assert report.by_week.loc[week, f"{clock}_{name}_h"] == pytest.approx(
+                np.quantile(hours, share, method="inverted_cdf")), (clock, name)

@@ -93,7 +93,7 @@ class KPIReport:
             f"KPIs {self.as_of_text}; rates over due shipments (promise passed by then)",
             "Overall\n" + _text(self.overall),
             "Top alcaldías by volume\n" + _text(top),
-            "Last 4 complete weeks (provisional: some promises not yet passed)\n"
+            "Last 4 ended weeks (provisional: some promises not yet passed)\n"
             + _text(self.by_week.tail(4)),
             weeks.describe_current(self.current_week),
         ])
