@@ -46,7 +46,8 @@ def split(table: KPIFrame, as_of: pd.Timestamp) -> Weeks:
     every = pd.date_range(min(known.index), max(known.index), freq="7D").date
     full = known.reindex(pd.Index(every, name="week"))
     counts = [name for name in known.columns if known[name].dtype.kind in "iu"]
-    full = full.fillna({name: 0 for name in counts}).fillna({"provisional": False})
+    full = full.fillna({name: 0 for name in counts})
+    full["provisional"] = full["not_yet_due"] > 0  # an empty week has nothing to wait for
     full = KPIFrame(full.astype(known.dtypes.to_dict()))
     return Weeks(KPIFrame(full[full.index < current]), KPIFrame(full[full.index >= current]))
 
