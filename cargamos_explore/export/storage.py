@@ -96,14 +96,17 @@ class Storage:
             return
         from filelock import FileLock, Timeout
 
-        self.fs.create_dir(self.root, recursive=True)
         lock = FileLock(self.path(LOCK_NAME), timeout=0, fallback_to_soft=False)
         try:
+            self.fs.create_dir(self.root, recursive=True)
             lock.acquire()
         except Timeout as err:
             raise ExportLockedError(
                 f"another export is writing to {self.uri} right now; wait for it to finish "
                 "and run this one again (it then fetches only what is still missing)") from err
+        except OSError as err:  # a file where a folder should be, no permission
+            raise ExportError(f"cannot write to {self.uri} ({err}); give a folder you may "
+                              "write to as the dataset location") from err
         try:
             yield
         finally:
