@@ -35,7 +35,8 @@ RECOVERY_USERNAME_FIELD: Final = "username"  # ASSUMED
 ORDERS_FIELD: Final = "orders"  # ASSUMED
 LIST_PARAMS: Final = {"start": "from", "end": "to", "state": "state"}  # ASSUMED
 #: A list read without ``from`` starts this many days before its ``to`` (ASSUMED), so that
-#: ``to`` alone is never "before" a default counted from today.
+#: ``to`` alone is never "before" a default counted from today. A ``to`` before ``from``
+#: is a window no shipment falls in: an empty page, not an error (ASSUMED).
 DEFAULT_WINDOW_DAYS: Final = 30
 PAGE_PARAM: Final = "page"  # ASSUMED, 1-based
 LIMIT_PARAM: Final = "limit"  # ASSUMED

@@ -150,8 +150,8 @@ def _shipments() -> dict[str, Any]:
         "parameters": [
             _query(start, moment, "from this date (local midnight) or moment; default "
                                   f"{c.DEFAULT_WINDOW_DAYS} days before {end} (ASSUMED)"),
-            _query(end, moment, f"until this date (inclusive) or moment, not before {start}; "
-                                "default tomorrow"),
+            _query(end, moment, "until this date (inclusive) or moment, default tomorrow; "
+                                f"before {start}, no shipment matches (ASSUMED)"),
             _query(state, {"type": "string"},
                    f"states joined by '{c.STATE_SEPARATOR}', e.g. MISHAP,CREATED"),
             _query(c.PAGE_PARAM, {"type": "integer", "minimum": 1, "maximum": MAX_PAGE,
