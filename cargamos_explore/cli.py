@@ -23,6 +23,8 @@ from .start import login
 #: Sandbox shipments per shipper when recording: enough for every notebook's tables and
 #: plots, small enough to commit (a few hundred KiB per cassette).
 RECORD_SIZE = 400
+#: The most shipments per shipper a sandbox makes.
+MAX_SANDBOX_SIZE = 1_000_000
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="pull shipments from the sandbox and print KPIs")
     demo.add_argument("--host", help="a real host instead of the embedded sandbox")
     demo.add_argument("--days", type=int, default=90, help="how far back to read (90)")
-    demo.add_argument("--size", type=count, default=5_000, help="sandbox shipments per shipper")
+    demo.add_argument("--size", type=size, default=5_000, help="sandbox shipments per shipper")
     demo.set_defaults(run=run_demo)
     sandbox = commands.add_parser("sandbox", help="serve the sandbox until Ctrl-C")
     _sandbox_options(sandbox)
@@ -69,7 +71,7 @@ def _export_command(commands: Any) -> None:
     add("--state", action="append", dest="states", help="only this state (repeatable)")
     add("--host", help="a real host instead of the embedded sandbox (credentials as for "
                        "cx.login: environment, keyring, .netrc, prompt)")
-    add("--size", type=count, default=5_000, help="sandbox shipments per shipper")
+    add("--size", type=size, default=5_000, help="sandbox shipments per shipper")
     add("--refresh-after", type=minutes, default=60.0,
         help="minutes after which a month that can still change is fetched again (60)")
     export.set_defaults(run=run_export)
@@ -95,7 +97,7 @@ def _record_options(parser: argparse.ArgumentParser) -> None:
     add("--anchor", type=date.fromisoformat, metavar="YYYY-MM-DD",
         help="the day the recording stands at (sandbox: default today; host: now)")
     add("--seed", type=int, default=0, help="sandbox data seed (0)")
-    add("--size", type=count, default=RECORD_SIZE, help=f"sandbox shipments ({RECORD_SIZE})")
+    add("--size", type=size, default=RECORD_SIZE, help=f"sandbox shipments ({RECORD_SIZE})")
 
 
 def _sandbox_options(parser: argparse.ArgumentParser) -> None:
@@ -103,7 +105,7 @@ def _sandbox_options(parser: argparse.ArgumentParser) -> None:
     add("--host", default="127.0.0.1", help="interface to listen on (127.0.0.1)")
     add("--port", type=int, default=8040, help="port (8040; 0 picks a free one)")
     add("--seed", type=int, default=0, help="data seed (0)")
-    add("--size", type=count, default=5_000, help="shipments per shipper, up to 1,000,000")
+    add("--size", type=size, default=5_000, help="shipments per shipper, up to 1,000,000")
     add("--token-lifetime", type=float, default=c.TOKEN_LIFETIME_SECONDS, help="seconds")
     add("--latency", type=float, default=0.0, help="seconds added to every /v1 request")
     add("--unavailable", type=float, default=0.0, help="share of requests answered 503")
@@ -177,14 +179,15 @@ def _kernel_deaths(notebook: Path, outcome: str) -> Iterator[None]:
             "Jupyter to see which cell kills it (memory use is the usual cause).") from err
 
 
-def count(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
+def size(text: str) -> int:
+    """An argparse type: a sandbox's shipments per shipper, 1 to 1,000,000."""
     try:
         value = int(text)
     except ValueError:
         value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    if not 1 <= value <= MAX_SANDBOX_SIZE:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a whole number of shipments from 1 to {MAX_SANDBOX_SIZE:,}")
     return value
 
 

@@ -196,7 +196,7 @@ def test_a_manifest_with_a_bad_fetch_time_is_refused(shop: str, tmp_path: Path,
         session.export(tmp_path, **WINDOW, **QUIET)
 
 
-@pytest.mark.parametrize(("option", "value"), [("--size", "-5"), ("--size", "0"),
+@pytest.mark.parametrize(("option", "value"), [("--size", "-5"), ("--size", "2000000"),
                                                ("--refresh-after", "nan"),
                                                ("--refresh-after", "-1")])
 def test_export_options_are_checked_by_the_parser(tmp_path: Path, option: str, value: str,
