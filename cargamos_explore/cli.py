@@ -4,10 +4,12 @@ or replay notebooks and save their outputs."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import math
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,12 +17,14 @@ from typing import Any
 from . import contract as c
 from .analysis import kpis
 from .bootstrap import RecordOrder
-from .errors import CargamosError
+from .errors import CargamosError, RecordingError
 from .start import login
 
 #: Sandbox shipments per shipper when recording: enough for every notebook's tables and
 #: plots, small enough to commit (a few hundred KiB per cassette).
 RECORD_SIZE = 400
+#: The most shipments per shipper a sandbox makes.
+MAX_SANDBOX_SIZE = 1_000_000
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="pull shipments from the sandbox and print KPIs")
     demo.add_argument("--host", help="a real host instead of the embedded sandbox")
     demo.add_argument("--days", type=int, default=90, help="how far back to read (90)")
-    demo.add_argument("--size", type=int, default=5_000, help="sandbox shipments per shipper")
+    demo.add_argument("--size", type=size, default=5_000, help="sandbox shipments per shipper")
     demo.set_defaults(run=run_demo)
     sandbox = commands.add_parser("sandbox", help="serve the sandbox until Ctrl-C")
     _sandbox_options(sandbox)
@@ -51,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     record.set_defaults(run=run_record)
     replay = commands.add_parser(
         "run-notebooks", help="replay notebooks from their cassettes and save their outputs")
-    replay.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK",
+    replay.add_argument("notebooks", nargs="+", type=notebook_file, metavar="NOTEBOOK",
                         help="notebooks to run and write back in place")
     replay.set_defaults(run=run_notebooks)
     return parser
@@ -67,8 +71,8 @@ def _export_command(commands: Any) -> None:
     add("--state", action="append", dest="states", help="only this state (repeatable)")
     add("--host", help="a real host instead of the embedded sandbox (credentials as for "
                        "cx.login: environment, keyring, .netrc, prompt)")
-    add("--size", type=int, default=5_000, help="sandbox shipments per shipper")
-    add("--refresh-after", type=float, default=60.0,
+    add("--size", type=size, default=5_000, help="sandbox shipments per shipper")
+    add("--refresh-after", type=minutes, default=60.0,
         help="minutes after which a month that can still change is fetched again (60)")
     export.set_defaults(run=run_export)
 
@@ -85,7 +89,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 def _record_options(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
-    add("notebooks", nargs="+", type=Path, metavar="NOTEBOOK", help="notebooks to run")
+    add("notebooks", nargs="+", type=notebook_file, metavar="NOTEBOOK", help="notebooks to run")
     add("--cassette", type=Path, help="the cassette to write (one notebook only)")
     add("--folder", type=Path, default=Path("cassettes"),
         help="else write FOLDER/<notebook name>.yaml (cassettes)")
@@ -93,7 +97,7 @@ def _record_options(parser: argparse.ArgumentParser) -> None:
     add("--anchor", type=date.fromisoformat, metavar="YYYY-MM-DD",
         help="the day the recording stands at (sandbox: default today; host: now)")
     add("--seed", type=int, default=0, help="sandbox data seed (0)")
-    add("--size", type=int, default=RECORD_SIZE, help=f"sandbox shipments ({RECORD_SIZE})")
+    add("--size", type=size, default=RECORD_SIZE, help=f"sandbox shipments ({RECORD_SIZE})")
 
 
 def _sandbox_options(parser: argparse.ArgumentParser) -> None:
@@ -101,7 +105,7 @@ def _sandbox_options(parser: argparse.ArgumentParser) -> None:
     add("--host", default="127.0.0.1", help="interface to listen on (127.0.0.1)")
     add("--port", type=int, default=8040, help="port (8040; 0 picks a free one)")
     add("--seed", type=int, default=0, help="data seed (0)")
-    add("--size", type=int, default=5_000, help="shipments per shipper, up to 1,000,000")
+    add("--size", type=size, default=5_000, help="shipments per shipper, up to 1,000,000")
     add("--token-lifetime", type=float, default=c.TOKEN_LIFETIME_SECONDS, help="seconds")
     add("--latency", type=float, default=0.0, help="seconds added to every /v1 request")
     add("--unavailable", type=float, default=0.0, help="share of requests answered 503")
@@ -143,7 +147,8 @@ def run_record(args: argparse.Namespace) -> int:
     for notebook in args.notebooks:
         cassette = args.cassette or args.folder / f"{notebook.stem}.yaml"
         order = RecordOrder(str(cassette), anchor=anchor, **sandbox)
-        print(record_notebook(notebook, order, host=args.host), flush=True)
+        with _kernel_deaths(notebook, "nothing was recorded"):
+            print(record_notebook(notebook, order, host=args.host), flush=True)
     return 0
 
 
@@ -152,9 +157,57 @@ def run_notebooks(args: argparse.Namespace) -> int:
 
     for notebook in args.notebooks:
         started = time.perf_counter()
-        save_replay(notebook)
+        with _kernel_deaths(notebook, "the saved notebook is left as it was"):
+            save_replay(notebook)
         print(f"{notebook} ({time.perf_counter() - started:.1f} s)", flush=True)
     return 0
+
+
+@contextlib.contextmanager
+def _kernel_deaths(notebook: Path, outcome: str) -> Iterator[None]:
+    """A kernel that dies (out of memory, a crash in a C extension) as a RecordingError."""
+    try:
+        from nbclient.exceptions import DeadKernelError
+    except ImportError:  # the notebook runner says how to install nbclient
+        yield
+        return
+    try:
+        yield
+    except DeadKernelError as err:
+        raise RecordingError(
+            f"the kernel running {notebook} died ({err}); {outcome}. Run the notebook in "
+            "Jupyter to see which cell kills it (memory use is the usual cause).") from err
+
+
+def size(text: str) -> int:
+    """An argparse type: a sandbox's shipments per shipper, 1 to 1,000,000."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_SANDBOX_SIZE:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a whole number of shipments from 1 to {MAX_SANDBOX_SIZE:,}")
+    return value
+
+
+def minutes(text: str) -> float:
+    """An argparse type: a finite number of minutes, zero or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes (0 or more)")
+    return value
+
+
+def notebook_file(text: str) -> Path:
+    """An argparse type: a notebook file that exists."""
+    path = Path(text)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"no notebook at {text} (check the path)")
+    return path
 
 
 def run_sandbox(args: argparse.Namespace) -> int:

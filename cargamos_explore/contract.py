@@ -27,10 +27,17 @@ WEBHOOK_PATH: Final = "/v1/webhook"  # ASSUMED
 
 # --- Query parameters and bodies -------------------------------------------------------
 KEY_PARAM: Final = "key"  # DOC
+#: How Basic credentials are encoded before base64: UTF-8, as RFC 7617's charset="UTF-8"
+#: asks. ASSUMED: the docs' example is ASCII only.
+BASIC_CHARSET: Final = "utf-8"
 SIMULATE_PARAM: Final = "simulate"  # LEGACY dry-run flag, ASSUMED spelling
 RECOVERY_USERNAME_FIELD: Final = "username"  # ASSUMED
 ORDERS_FIELD: Final = "orders"  # ASSUMED
 LIST_PARAMS: Final = {"start": "from", "end": "to", "state": "state"}  # ASSUMED
+#: A list read without ``from`` starts this many days before its ``to`` (ASSUMED), so that
+#: ``to`` alone is never "before" a default counted from today. A ``to`` before ``from``
+#: is a window no shipment falls in: an empty page, not an error (ASSUMED).
+DEFAULT_WINDOW_DAYS: Final = 30
 PAGE_PARAM: Final = "page"  # ASSUMED, 1-based
 LIMIT_PARAM: Final = "limit"  # ASSUMED
 MAX_LIMIT: Final = 500  # ASSUMED

@@ -25,6 +25,7 @@
     ├── OrdersSheetError                 an orders sheet cannot be turned into orders
     ├── OrdersSubmissionError            a batch of orders failed part-way through a sheet
     ├── ExportError                      a dataset location cannot be exported to or read
+    │   └── ExportLockedError            another export is writing to the same folder
     └── InvalidArgumentError             an argument's value is unusable (also a ValueError)
         └── InvalidArgumentTypeError     an argument has the wrong type (also a TypeError)
 
@@ -214,7 +215,14 @@ class OrdersSubmissionError(CargamosError):
 class ExportError(CargamosError):
     """Raised before anything is fetched when a dataset location cannot be used: pyarrow
     does not know its filesystem, its manifest is unreadable or was written by another
-    export (other states, a newer format), or ``open_dataset`` finds no dataset there."""
+    export (other states, a newer format), or ``open_dataset`` finds no dataset there;
+    also when a file written cannot be read back."""
+
+
+class ExportLockedError(ExportError):
+    """Raised at once, before anything is fetched, when another export (another process or
+    thread) is writing to the same dataset folder. Nothing was written; run the export
+    again once the other one has finished."""
 
 
 class InvalidArgumentError(CargamosError, ValueError):

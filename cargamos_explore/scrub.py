@@ -14,15 +14,26 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
+from . import contract as c
+
 REDACTED: Final = "REDACTED"
+#: The one list of secret names, compared lower-cased: query and path parameters, JSON
+#: fields and headers whose value is a secret. The scrubber, the HTTP cache and frames'
+#: provenance all read it, so a name added here is hidden everywhere at once.
+SECRET_NAMES: Final = frozenset({
+    c.KEY_PARAM, c.TOKEN_FIELD, "apikey", "api_key", "api-key", "x-api-key", "access_token",
+    "refresh_token", "id_token", "password", "passwd", "secret", "client_secret",
+    "authorization", "proxy-authorization", "cookie", "set-cookie",
+})
+_NAMES: Final = "|".join(sorted(map(re.escape, SECRET_NAMES), key=len, reverse=True))
 
 _PATTERNS: Final = (
     # Authorization values, in any header case, in text or in a serialised header list.
     (re.compile(r"(?i)\b(basic|bearer)(\s+|%20)[A-Za-z0-9._~+/=-]+"), rf"\1\2{REDACTED}"),
-    # The organisation key in a query string, raw or URL-encoded.
-    (re.compile(r"(?i)([?&](?:amp;)?key=)[^&#\s\"'<>]+"), rf"\1{REDACTED}"),
-    # A token or password field in a JSON body.
-    (re.compile(r'(?i)("(?:token|password|key)"\s*:\s*")[^"]*(")'), rf"\1{REDACTED}\2"),
+    # A secret parameter in a query string or a path's ';params', raw or URL-encoded.
+    (re.compile(rf"(?i)([?&;](?:amp;)?(?:{_NAMES})=)[^&;#\s\"'<>]+"), rf"\1{REDACTED}"),
+    # A secret field in a JSON body.
+    (re.compile(rf'(?i)("(?:{_NAMES})"\s*:\s*")[^"]*(")'), rf"\1{REDACTED}\2"),
 )
 _USERINFO: Final = re.compile(r"[^/@\s]*@")
 
@@ -76,3 +87,12 @@ def hide_userinfo(text: str) -> str:
     'https://REDACTED@api.example.com/v1'
     """
     return _USERINFO.sub(f"{REDACTED}@", text)
+
+
+def is_secret_name(name: object) -> bool:
+    """True for a parameter, field or header named in ``SECRET_NAMES`` (any case).
+
+    >>> is_secret_name("apiKey"), is_secret_name("state")
+    (True, False)
+    """
+    return str(name).lower() in SECRET_NAMES

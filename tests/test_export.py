@@ -72,9 +72,10 @@ def test_an_interrupted_export_fetches_only_the_missing_months_again(
     with open_session(url, retries=cx.Retries(total=0)) as session:
         session.export(clean, **WINDOW, **QUIET)
         rows = {k: p["shipments"] for k, p in manifest(clean)["partitions"].items()}
-        # The connection goes away for good in the third month: after the probe for the
-        # first shipment, month one (1 page) and month two (2 pages), page 2 of month three.
-        sandbox.set_faults(drop_after=1 + 1 + 2 + 1)
+        # The connection goes away for good in the third month: after the probes for the
+        # first and last shipments, month one (1 page) and month two (2 pages), page 2 of
+        # month three.
+        sandbox.set_faults(drop_after=2 + 1 + 2 + 1)
         with pytest.raises(cx.PartialResultError, match="stopped in month 2026-10"):
             session.export(resumed, **WINDOW, **QUIET)
         done = set(manifest(resumed)["partitions"])
@@ -86,7 +87,7 @@ def test_an_interrupted_export_fetches_only_the_missing_months_again(
     missing = [k for k in rows if k not in done]
     assert report.fetched == tuple(missing) and set(report.kept) >= done
     pages = sum(math.ceil(rows[k] / 500) for k in missing)
-    assert user_stats(url, JOHN)["requests"] == 1 + pages  # the probe, then missing pages
+    assert user_stats(url, JOHN)["requests"] == 2 + pages  # the probes, then missing pages
     for name in ("shipments", "events"):
         pd.testing.assert_frame_equal(table(resumed, name), table(clean, name))
 

@@ -149,7 +149,7 @@ def test_pages_are_stable_complete_and_ordered(url: str) -> None:
 
 @pytest.mark.parametrize("params", [
     {"limit": "0"}, {"limit": "501"}, {"limit": "ten"}, {"page": "0"}, {"page": "-1"},
-    {"from": "yesterday"}, {"from": "2026-11-10", "to": "2026-11-01"},
+    {"from": "yesterday"},
 ])
 def test_bad_list_parameters(url: str, params: dict[str, str]) -> None:
     failure(get(url, "/v1/shipments", token_for(url), **params), 400, "INVALID_FIELD")

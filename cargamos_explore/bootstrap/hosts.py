@@ -31,8 +31,27 @@ def resolve_host(host: str | None, env: Mapping[str, str]) -> str | None:
         raise ConfigurationError(
             f"the host (…@{after}) contains a username or password; give the bare host, "
             "e.g. 'https://api.example.com', and pass username= and password= instead.")
-    if urlsplit(chosen).scheme not in ("http", "https") or not urlsplit(chosen).netloc:
+    if not is_url(chosen):
+        # Not echoed: what lands in a host field by mistake is often a pasted password.
         raise ConfigurationError(
-            f"host {chosen!r} is not a URL; use e.g. 'https://api.example.com' or one of "
-            f"{', '.join(c.HOST_PRESETS)}")
+            "the host is neither an http(s) URL nor a preset (it is not shown here, in case "
+            "it was a password pasted into the wrong place); use e.g. "
+            f"'https://api.example.com' or one of {', '.join(c.HOST_PRESETS)}")
     return chosen
+
+
+def is_host(text: str) -> bool:
+    """True for a preset name or a bare http(s) URL, what a host field may keep.
+
+    >>> is_host("production"), is_host("https://api.example.com"), is_host("hunter2:pw")
+    (True, True, False)
+    """
+    return text in c.HOST_PRESETS or ("@" not in text and is_url(text.rstrip("/")))
+
+
+def is_url(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unclosed '[' in the netloc
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)

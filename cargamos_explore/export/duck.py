@@ -2,7 +2,9 @@
 
 DuckDB reads the Parquet files where they are (a folder, or ``s3://...`` through its
 httpfs extension) and pushes filters on ``month`` down to the folder names, so a query on
-one month opens one file per table.
+one month opens one file per table. The views read the files the manifest names, never a
+glob of the folder: a month being refreshed shows its committed files until the new ones
+are committed, and the dataset's path is a literal path, whatever characters it holds.
 """
 
 from __future__ import annotations
@@ -54,17 +56,29 @@ def open_dataset(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     import duckdb  # a large module: loaded only by those who query a dataset
 
     storage = Storage(path)
-    if not manifests.load(storage).partitions:
+    partitions = manifests.load(storage).partitions
+    if not partitions:
         raise ExportError(f"no exported dataset at {storage.uri}: run session.export() "
                           "(or cargamos-explore export) to that location first")
     connection = duckdb.connect()
     connection.execute(f"set TimeZone = '{c.TIMEZONE}'")
     for table in TABLES:
-        files = _literal(f"{storage.uri.rstrip('/')}/{table}/*/*.parquet")
+        files = ", ".join(_literal(_unglobbed(storage.url(p.file(table))))
+                          for _, p in sorted(partitions.items()))
         connection.execute(
-            f"create view {table} as select * from read_parquet({files}, "
+            f"create view {table} as select * from read_parquet([{files}], "
             "hive_partitioning = true, hive_types = {'month': varchar})")
     return connection
+
+
+def _unglobbed(path: str) -> str:
+    """``path`` with DuckDB's glob characters each in a one-character class: DuckDB
+    expands every path it reads, so ``data?2026`` would also read ``data-2026``.
+
+    >>> _unglobbed("/data/Exports [Q1]/a*.parquet")
+    '/data/Exports [[]Q1]/a[*].parquet'
+    """
+    return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in path)
 
 
 def _literal(text: str) -> str:

@@ -2,15 +2,19 @@
 
 Each month is one partition of each table, read by its own ``ShipmentSearch`` and written
 page by page, so memory stays bounded whatever the window. A month is complete once both
-files are moved into place and the manifest lists it; an interrupted export (Ctrl-C, a
-dropped connection) leaves complete months alone, and the same export run again fetches
+files are in place and the manifest names them; an interrupted export (Ctrl-C, a dropped
+connection, a kill) leaves complete months alone, and the same export run again fetches
 only the others. A later run also refreshes the months that can still change: those
-holding shipments not yet in a final state, or that ended in the last ``settle_days``.
+holding shipments not yet in a final state, or that ended in the last ``settle_days``. A
+refresh writes new files and commits them in the manifest before deleting the old ones,
+so readers see a month's old files or its new ones, never a mix. Months after the current
+one cannot hold shipments yet and are never asked for.
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -33,7 +37,7 @@ from . import manifest as manifests
 from .manifest import Manifest, Partition
 from .months import Month, months
 from .storage import Storage
-from .writer import TableFile, partition_file
+from .writer import TABLES, TableFile, month_folder, partition_file
 
 
 @dataclass(frozen=True)
@@ -92,12 +96,15 @@ class Export:
     def run(self) -> ExportReport:
         """Fetch every month that is missing or may have changed; see the class."""
         started, storage = time.perf_counter(), Storage(self.path)
-        manifest = self._manifest(storage)
-        plan = months(self.start, self.end)
-        now = datetime.now(c.MEXICO_CITY)
-        stale = [m for m in plan if not self._keeps(manifest.partitions.get(m.key), m, now)]
-        kept = tuple(m.key for m in plan if m not in stale)
-        done = self._fetch(storage, manifest, self._after_first_shipment(stale))
+        with storage.lock():
+            manifest = self._manifest(storage)
+            now = datetime.now(c.MEXICO_CITY)
+            today = self.transport.today()  # a replay's day is its recording's
+            plan = [m for m in months(self.start, self.end) if m.start.date() <= today]
+            stale = [m for m in plan
+                     if not self._keeps(manifest.partitions.get(m.key), m, now)]
+            kept = tuple(m.key for m in plan if m not in stale)
+            done = self._fetch(storage, manifest, self._with_shipments(stale))
         return ExportReport(storage.uri, tuple(p.month for p in done), kept,
                             sum(p.shipments for p in done), sum(p.events for p in done),
                             time.perf_counter() - started)
@@ -113,19 +120,20 @@ class Export:
         return Manifest(window[c.LIST_PARAMS["start"]], window[c.LIST_PARAMS["end"]],
                         self.state_filter, found.partitions)
 
-    def _after_first_shipment(self, todo: list[Month]) -> list[Month]:
-        """The months from that of the first shipment on: one request spares the empty
-        months a start like "2000-01-01" asks for (a request and two files each)."""
+    def _with_shipments(self, todo: list[Month]) -> list[Month]:
+        """The months from that of the first shipment to that of the last: two one-row
+        pages (the first, and the one numbered by the first's ``total``) spare the empty
+        months a window like 2000 to 2100 asks for (a request and two files each)."""
         if len(todo) < 2:
             return todo
         search = ShipmentSearch(self.transport, todo[0].start, todo[-1].end, self.states)
-        first = search.fetch(1, records_page, limit=1).rows
-        created = first[0].get("createdAt") if first and isinstance(first[0], dict) else None
-        try:
-            key = datetime.fromisoformat(str(created)).astimezone(c.MEXICO_CITY).strftime("%Y-%m")
-        except ValueError:
-            return todo if first else []  # a date we cannot read: fetch every month
-        return [m for m in todo if m.key >= key]
+        page = search.fetch(1, records_page, limit=1)
+        if not page.rows:
+            return []
+        tail = search.fetch(page.total, records_page, limit=1).rows if page.total > 1 \
+            else page.rows
+        first, last = _month_of(page.rows[0]), _month_of(tail[-1]) if tail else None
+        return [m for m in todo if (first or m.key) <= m.key <= (last or m.key)]
 
     def _keeps(self, recorded: Partition | None, month: Month, now: datetime) -> bool:
         if recorded is None or (recorded.start, recorded.end) != month.window:
@@ -142,7 +150,8 @@ class Export:
                 except CargamosError as err:
                     raise self._stopped(month, done, err) from err
                 manifest = manifest.with_partition(done[-1])
-                manifests.save(storage, manifest)
+                manifests.save(storage, manifest)  # the commit: readers now follow it
+                _prune(storage, done[-1])
         return done
 
     def _stopped(self, month: Month, done: list[Partition], err: Exception
@@ -155,20 +164,22 @@ class Export:
     def _month(self, storage: Storage, month: Month, bar: Any) -> Partition:
         search = ShipmentSearch(self.transport, month.start, month.end, self.states,
                                 progress=False, concurrency=self.concurrency)
-        files = [TableFile(storage, partition_file(storage, name, month.key), schema)
-                 for name, schema in (("shipments", SHIPMENTS_SCHEMA), ("events", EVENTS_SCHEMA))]
+        names = [partition_file(table, month.key) for table in TABLES]
+        files = [TableFile(storage, storage.path(name), schema)
+                 for name, schema in zip(names, (SHIPMENTS_SCHEMA, EVENTS_SCHEMA), strict=True)]
         try:
             final = self._write_pages(search, files, bar, month)
         except BaseException:
             for file in files:
                 file.abort()
             raise
-        for file in reversed(files):  # the shipments file last: it is what readers start from
+        for file in files:  # new names: no reader follows them before the manifest does
             file.commit()
         fetched_at = datetime.now(c.MEXICO_CITY)
         settled = fetched_at - month.end > timedelta(days=self.settle_days)
         return Partition(month.key, *month.window, files[0].rows, files[1].rows,
-                         fetched_at.isoformat(timespec="seconds"), final and settled)
+                         fetched_at.isoformat(timespec="seconds"), final and settled,
+                         dict(zip(TABLES, names, strict=True)))
 
     def _write_pages(self, search: ShipmentSearch, files: list[TableFile], bar: Any,
                      month: Month) -> bool:
@@ -184,6 +195,26 @@ class Export:
             final = final and _all_final(page.rows.shipments, self.final_states)
             bar.update(page.count)
         return final
+
+
+def _month_of(row: object) -> str | None:
+    """The month a shipment was created in, or None when its date cannot be read."""
+    created = row.get("createdAt") if isinstance(row, dict) else None
+    try:
+        return datetime.fromisoformat(str(created)).astimezone(c.MEXICO_CITY).strftime("%Y-%m")
+    except ValueError:
+        return None  # a date we cannot read: that end of the window is not trimmed
+
+
+def _prune(storage: Storage, partition: Partition) -> None:
+    """Delete the month's files the manifest no longer names: those it replaced, and any
+    left by a run killed before its commit (the lock says no other export writes here)."""
+    keep = {storage.path(partition.file(table)) for table in TABLES}
+    for table in TABLES:
+        folder = storage.path(month_folder(table, partition.month))
+        for path in storage.files(folder):
+            if path not in keep and posixpath.basename(path).endswith((".parquet", ".partial")):
+                storage.delete(path)
 
 
 def _all_final(shipments: pa.Table, final_states: tuple[str, ...]) -> bool:

@@ -1,8 +1,11 @@
 """The dataset's manifest: a small JSON file at its root, rewritten after every partition.
 
 It records the last export's window and states, and for each complete partition its
-window, row counts, when it was fetched and whether it is final. A partition that is not
-in the manifest is not complete, whatever files are there: the next export writes it again.
+window, row counts, when it was fetched, whether it is final, and the files that hold it.
+Writing it (atomically, after the files) is what commits a month: readers open only the
+files it names, so a refresh cut short leaves every reader on the month's previous files.
+A partition that is not in the manifest is not complete, whatever files are there: the
+next export writes it again.
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ from typing import Any, Final
 
 from ..errors import ExportError
 from .storage import Storage
+from .writer import TABLES
 
 NAME: Final = "_manifest.json"  # a leading underscore: Spark and pyarrow skip it
-FORMAT: Final = 1
+#: Format 2 names each partition's files; format 1 (one fixed name per month) still reads.
+FORMAT: Final = 2
+READABLE_FORMATS: Final = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -31,10 +37,22 @@ class Partition:
     events: int
     fetched_at: str
     final: bool
+    #: Each table's file, relative to the dataset's root (empty: format 1's fixed names).
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def fetched(self) -> datetime:
         return datetime.fromisoformat(self.fetched_at)
+
+    def file(self, table: str) -> str:
+        return self.files.get(table) or f"{table}/month={self.month}/part-0.parquet"
+
+    def check(self) -> None:
+        """Raise ValueError unless the partition can be used as it stands."""
+        if self.fetched.tzinfo is None:
+            raise ValueError(f"fetched_at {self.fetched_at!r} of {self.month} has no offset")
+        if not isinstance(self.final, bool) or set(self.files) - set(TABLES):
+            raise ValueError(f"partition {self.month} is malformed")
 
 
 @dataclass(frozen=True)
@@ -68,9 +86,11 @@ def load(storage: Storage) -> Manifest:
 
 
 def _parsed(body: dict[str, Any]) -> Manifest:
-    if body["format"] != FORMAT:
-        raise ValueError(f"format {body['format']}, expected {FORMAT}")
+    if body["format"] not in READABLE_FORMATS:
+        raise ValueError(f"format {body['format']}, expected one of {READABLE_FORMATS}")
     parts = {k: Partition(**v) for k, v in body["partitions"].items()}
+    for part in parts.values():
+        part.check()
     window = body["window"]
     return Manifest(window["start"], window["end"], body["states"], parts)
 

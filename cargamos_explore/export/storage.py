@@ -1,20 +1,27 @@
 """Where a dataset lives: a root on any filesystem pyarrow supports, written atomically.
 
 A local folder, or object storage named by a URI (``s3://bucket/prefix``, ``gs://...``):
-the same files then serve DuckDB, Spark, Dask or Trino. Files are written under a hidden
-temporary name and moved into place once complete; readers (pyarrow, DuckDB's globs,
-Spark) skip names starting with a dot, so a half-written file is never read.
+the same files then serve DuckDB, Spark, Dask or Trino. Files are written under a hidden,
+unique temporary name, created exclusively (a planted link is never followed), and moved
+into place once complete; readers (pyarrow, DuckDB's globs, Spark) skip names starting
+with a dot, so a half-written file is never read.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
-from typing import Any
+import secrets
+from collections.abc import Iterator
+from typing import Any, Final
 
 import pyarrow.fs as pafs
 
-from ..errors import ExportError
+from ..errors import ExportError, ExportLockedError
+
+#: Held by the export writing the dataset; a leading dot keeps it out of every reader.
+LOCK_NAME: Final = ".export.lock"
 
 
 class Storage:
@@ -31,9 +38,17 @@ class Storage:
             raise ExportError(f"cannot use {text!r} as a dataset location: {err}") from err
         self.uri = text if "://" in text else root
         self.root = root.rstrip("/")
+        self.local = isinstance(self.fs, pafs.LocalFileSystem)
+        if self.local and os.path.isfile(self.root):
+            raise ExportError(f"{self.uri} is a file, not a folder: give a folder (new or "
+                              "holding an exported dataset) as the dataset location")
 
     def path(self, *parts: str) -> str:
         return posixpath.join(self.root, *parts)
+
+    def url(self, relative: str) -> str:
+        """``relative`` under the root, as DuckDB names it (with the URI's scheme)."""
+        return f"{self.uri.rstrip('/')}/{relative}"
 
     def read_text(self, path: str) -> str | None:
         """The file's text, or None when there is no such file."""
@@ -42,14 +57,19 @@ class Storage:
         with self.fs.open_input_stream(path) as stream:
             return bytes(stream.read()).decode()
 
-    def open_output(self, path: str) -> Any:
-        """A stream writing ``path``; missing parent folders are created."""
-        self.fs.create_dir(posixpath.dirname(path), recursive=True)
-        return self.fs.open_output_stream(path)
+    def create(self, path: str) -> Any:
+        """A stream writing the new file ``path``; missing parent folders are created.
+        Locally the file must not exist yet, not even as a link (O_CREAT | O_EXCL)."""
+        try:
+            self.fs.create_dir(posixpath.dirname(path), recursive=True)
+            return open(path, "xb") if self.local else self.fs.open_output_stream(path)
+        except OSError as err:
+            raise ExportError(f"cannot write {path} ({err}); check that the dataset location "
+                              "is a folder you may write to") from err
 
     def write_atomically(self, path: str, data: bytes) -> None:
         temporary = hidden(path)
-        with self.open_output(temporary) as stream:
+        with self.create(temporary) as stream:
             stream.write(data)
         self.fs.move(temporary, path)
 
@@ -61,8 +81,40 @@ class Storage:
         if self.fs.get_file_info(path).type != pafs.FileType.NotFound:
             self.fs.delete_file(path)
 
+    def files(self, folder: str) -> list[str]:
+        """The files directly in ``folder`` (none when it is missing)."""
+        selector = pafs.FileSelector(folder, allow_not_found=True)
+        return [i.path for i in self.fs.get_file_info(selector) if i.type == pafs.FileType.File]
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the dataset's lock, or raise ExportLockedError at once if another export
+        holds it. An OS lock (flock), so a killed export's lock goes with its process.
+        Object storage has no such lock: there, one export at a time is up to the user."""
+        if not self.local:
+            yield
+            return
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(self.path(LOCK_NAME), timeout=0, fallback_to_soft=False)
+        try:
+            self.fs.create_dir(self.root, recursive=True)
+            lock.acquire()
+        except Timeout as err:
+            raise ExportLockedError(
+                f"another export is writing to {self.uri} right now; wait for it to finish "
+                "and run this one again (it then fetches only what is still missing)") from err
+        except OSError as err:  # a file where a folder should be, no permission
+            raise ExportError(f"cannot write to {self.uri} ({err}); give a folder you may "
+                              "write to as the dataset location") from err
+        try:
+            yield
+        finally:
+            lock.release()
+
 
 def hidden(path: str) -> str:
-    """The temporary name of ``path``: same folder, a leading dot, a ``.partial`` suffix."""
+    """A new temporary name for ``path``: same folder, a leading dot, a random part (two
+    writers never share one) and a ``.partial`` suffix."""
     folder, name = posixpath.split(path)
-    return posixpath.join(folder, f".{name}.partial")
+    return posixpath.join(folder, f".{name}.{secrets.token_hex(8)}.partial")

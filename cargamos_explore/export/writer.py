@@ -7,20 +7,29 @@ per file is held in memory, whatever the size of the export.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, Final
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..errors import ExportError
 from .storage import Storage, hidden
 
 ROW_GROUP_ROWS: Final = 64_000
 TABLES: Final = ("shipments", "events")
 
 
-def partition_file(storage: Storage, table: str, month: str) -> str:
-    """Where a month's table lives: hive-style ``table/month=YYYY-MM/part-0.parquet``."""
-    return storage.path(table, f"month={month}", "part-0.parquet")
+def month_folder(table: str, month: str) -> str:
+    """Where a month's files of ``table`` live, hive-style: ``table/month=YYYY-MM``."""
+    return f"{table}/month={month}"
+
+
+def partition_file(table: str, month: str, tag: str | None = None) -> str:
+    """A new name for a month's file of ``table``, relative to the root. Each fetch of a
+    month writes new names (``tag``, random by default), so a refresh never overwrites the
+    files that the manifest, and so every reader, still follows."""
+    return f"{month_folder(table, month)}/part-{tag or secrets.token_hex(6)}.parquet"
 
 
 class TableFile:
@@ -31,7 +40,8 @@ class TableFile:
         self.storage, self.path, self.schema = storage, path, schema
         self.rows, self._row_group_rows = 0, row_group_rows
         self._pending: list[pa.Table] = []
-        self._stream: Any = storage.open_output(hidden(path))
+        self._temporary = hidden(path)
+        self._stream: Any = storage.create(self._temporary)
         self._writer = pq.ParquetWriter(self._stream, schema, compression="zstd")
 
     def add(self, table: pa.Table) -> None:
@@ -46,16 +56,31 @@ class TableFile:
             self._pending = []
 
     def commit(self) -> None:
+        """Finish the file, check that it reads back whole, and move it into place."""
         self._flush()
         self._writer.close()
         self._stream.close()
-        self.storage.move(hidden(self.path), self.path)
+        self._check()
+        self.storage.move(self._temporary, self.path)
+
+    def _check(self) -> None:
+        try:
+            with self.storage.fs.open_input_file(self._temporary) as stream:
+                rows = pq.ParquetFile(stream).metadata.num_rows
+        except (OSError, pa.ArrowException) as err:
+            rows, cause = -1, err
+        else:
+            cause = None
+        if rows != self.rows:
+            raise ExportError(
+                f"{self.path} did not read back whole ({rows} of {self.rows} rows; {cause}); "
+                "nothing was committed: run the export again") from cause
 
     def abort(self) -> None:
         """Close and delete the temporary file; never raises (it runs while unwinding)."""
         try:
             self._writer.close()
             self._stream.close()
-            self.storage.delete(hidden(self.path))
+            self.storage.delete(self._temporary)
         except Exception:  # the interruption that got us here is the error worth raising
             pass

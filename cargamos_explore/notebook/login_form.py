@@ -15,6 +15,7 @@ from typing import Any, Final
 import ipywidgets as widgets
 
 from ..bootstrap.credentials import Credentials
+from ..bootstrap.hosts import is_host
 from ..errors import (
     AuthenticationError,
     CargamosError,
@@ -91,7 +92,7 @@ class LoginForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         credentials = Credentials(self.username.value.strip(), password, self._key or None,
                                   "login form")
         host = self.host.value.strip()
-        if "@" in host:  # user:password@host: refused at login, and not kept in the page
+        if host and not is_host(host):  # a pasted password, say: refused at login, unshown
             self.host.value = ""
         return host, credentials
 

@@ -8,10 +8,7 @@ from typing import Any
 import pandas as pd
 
 from .. import contract as c
-from ..scrub import REDACTED
-
-SECRET_NAMES = frozenset({c.KEY_PARAM, c.TOKEN_FIELD, "password", "access_token", "api_key",
-                          "authorization"})
+from ..scrub import REDACTED, is_secret_name, scrub
 
 
 def with_provenance(df: pd.DataFrame, host: str, endpoint: str, params: dict[str, Any], *,
@@ -24,10 +21,10 @@ def with_provenance(df: pd.DataFrame, host: str, endpoint: str, params: dict[str
     when = datetime.now(c.MEXICO_CITY) if fetched_at is None else \
         datetime.fromtimestamp(fetched_at, c.MEXICO_CITY)
     df.attrs["cargamos"] = {
-        "endpoint": endpoint,
-        # A key or token passed as a parameter by hand must not travel with the frame.
-        "params": {k: REDACTED if str(k).lower() in SECRET_NAMES else v
-                   for k, v in params.items()},
+        # A key or token passed by hand, as a parameter or inside the path, must not
+        # travel with the frame.
+        "endpoint": scrub(endpoint),
+        "params": {k: REDACTED if is_secret_name(k) else v for k, v in params.items()},
         "host": host,
         "fetched_at": when.isoformat(timespec="seconds"),
         "api_version": api_version,

@@ -12,7 +12,7 @@ from .. import contract as c
 from ..errors import InvalidArgumentError, InvalidArgumentTypeError
 
 MEXICO_CITY = c.MEXICO_CITY
-DEFAULT_DAYS = 30
+DEFAULT_DAYS = c.DEFAULT_WINDOW_DAYS
 FIRST_YEAR, LAST_YEAR = 1970, 2999
 When = date | datetime | str | None
 DATE_FORMS = ("a date, a datetime, or an ISO-8601 string such as '2026-11-01' or "
@@ -23,16 +23,19 @@ def window(start: When, end: When, *, today: date | None = None) -> dict[str, st
     """The ``from``/``to`` parameters: ISO date-times with the Mexico City offset.
 
     A bare date means local midnight; an ``end`` date includes that whole day. Without
-    bounds: the last 30 days up to the end of today (stable all day, so cacheable). A bound
+    ``start``: the 30 days before the end's day, and that day; without either, the last
+    30 days up to the end of today (stable all day, so cacheable). A bound
     that is not a date, or an ``end`` before ``start``, raises InvalidArgumentError.
 
     >>> window("2026-11-01", date(2026, 11, 2))
     {'from': '2026-11-01T00:00:00-06:00', 'to': '2026-11-03T00:00:00-06:00'}
     """
     today = today or datetime.now(MEXICO_CITY).date()
-    begin = (_instant("start", start, end_of_day=False)
-             or _midnight(today - timedelta(days=DEFAULT_DAYS)))
     finish = _instant("end", end, end_of_day=True) or _midnight(today + timedelta(days=1))
+    last_day = (finish - timedelta(microseconds=1)).date()
+    # Counted back from the end, as the server counts a missing ``from`` back from ``to``.
+    begin = (_instant("start", start, end_of_day=False)
+             or _midnight(last_day - timedelta(days=DEFAULT_DAYS)))
     if finish < begin:
         raise InvalidArgumentError(
             f"end ({finish.isoformat()}) is before start ({begin.isoformat()}); swap them, or "

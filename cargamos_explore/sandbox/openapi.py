@@ -69,7 +69,8 @@ def spec() -> dict[str, Any]:
             "schemas": components(),
             "securitySchemes": {
                 "basicAuth": {"type": "http", "scheme": "basic",
-                              "description": "e-mail and password, only to log in (DOC)"},
+                              "description": "e-mail and password, only to log in (DOC), "
+                                             f"encoded as {c.BASIC_CHARSET} (ASSUMED)"},
                 "bearerAuth": {"type": "http", "scheme": "bearer",
                                "description": f"the login's token, valid "
                                               f"{c.TOKEN_LIFETIME_SECONDS} s (DOC)"},
@@ -147,10 +148,10 @@ def _shipments() -> dict[str, Any]:
         "operationId": "listShipments", "security": BEARER,
         "summary": "The shipper's shipments created in a date range, a page at a time",
         "parameters": [
-            _query(start, moment, "from this date (local midnight) or moment; default 30 days "
-                                  "ago"),
-            _query(end, moment, f"until this date (inclusive) or moment, not before {start}; "
-                                "default tomorrow"),
+            _query(start, moment, "from this date (local midnight) or moment; default "
+                                  f"{c.DEFAULT_WINDOW_DAYS} days before {end} (ASSUMED)"),
+            _query(end, moment, "until this date (inclusive) or moment, default tomorrow; "
+                                f"before {start}, no shipment matches (ASSUMED)"),
             _query(state, {"type": "string"},
                    f"states joined by '{c.STATE_SEPARATOR}', e.g. MISHAP,CREATED"),
             _query(c.PAGE_PARAM, {"type": "integer", "minimum": 1, "maximum": MAX_PAGE,

@@ -112,7 +112,7 @@ def json_object() -> dict[str, Any]:
 def basic_credentials() -> tuple[str, str]:
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     try:
-        decoded = base64.b64decode(value, validate=True).decode()
+        decoded = base64.b64decode(value, validate=True).decode(c.BASIC_CHARSET)
     except ValueError:  # not base64 (or not ASCII), or not UTF-8 once decoded
         decoded = ""
     username, sep, password = decoded.partition(":")

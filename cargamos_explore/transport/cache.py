@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -25,6 +26,7 @@ import requests
 
 from .. import contract as c
 from ..errors import NotCachedError
+from ..scrub import SECRET_NAMES
 from .cache_files import (
     CacheOption,
     cache_location,
@@ -37,13 +39,11 @@ if TYPE_CHECKING:
     # Imported when a cache is opened: requests-cache is a tenth of a second to load.
     from requests_cache import CachedSession
 
-#: Redacted from every stored request and left out of every key. requests-cache matches
-#: these names exactly, so each spelling a header may take is listed.
-SECRET_PARAMETERS: Final = (
-    "Authorization", "authorization", "AUTHORIZATION", "Proxy-Authorization",
-    "X-Api-Key", "x-api-key", "Cookie", "cookie", "Set-Cookie",
-    c.KEY_PARAM, "password", "token", "access_token",
-)
+#: Redacted from every stored request and left out of every key: each name of the shared
+#: list, in each spelling it may take, since requests-cache matches names exactly.
+SECRET_PARAMETERS: Final = tuple(sorted({
+    spelling for name in SECRET_NAMES for spelling in (
+        name, name.upper(), name.title(), re.sub(r"[_-](.)", lambda m: m[1].upper(), name))}))
 NEVER_CACHED: Final = (c.LOGIN_PATH, c.PASSWORD_RECOVERY_PATH, c.ORDERS_PATH)
 #: Offline, an answer this old (ten years) still counts as one.
 STALE_FOREVER: Final = 10 * 365 * 24 * 3600

@@ -21,6 +21,10 @@ HTTP = TypeVar("HTTP", bound=requests.Session)
 Attempt = Callable[[], requests.Response]
 Sleep = Callable[[float], None]
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+#: Answers that say the request was not processed: throttled, or refused while unavailable.
+#: A 502 or 504 comes from a gateway that may have forwarded the request before its
+#: upstream failed, so a call that must not run twice (a billed login) is not resent.
+UNPROCESSED_STATUSES = frozenset({429, 503})
 # POST is absent on purpose: creating orders twice is worse than an error.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 #: Failures after the request went out (reset, read timeout): it may have been processed.
@@ -66,14 +70,15 @@ def send_with_retries(attempt: Attempt, method: str, url: str, retries: Retries,
     request: after a long ``Retry-After`` wait that request carries an expired token, so
     each of our attempts prepares its request again. Failures below HTTP raise
     TransportError; the last answer is returned when every retry is used. ``resend=False``
-    retries only what the server cannot have processed (a login is billed).
+    retries only what the server cannot have processed (a login is billed): a connection
+    never made, a 429 or a 503, never a 502 or 504 (see UNPROCESSED_STATUSES).
     """
     read_failures = 0
     for retry in range(1, retries.total + 2):
         outcome = _try(attempt)
         last = retry > retries.total
         response = outcome if isinstance(outcome, requests.Response) else None
-        if response is not None and (last or not _retry_status(response, method)):
+        if response is not None and (last or not _retry_status(response, method, resend)):
             return response
         if not isinstance(outcome, requests.Response):
             read_failures += not _never_connected(outcome)
@@ -92,8 +97,9 @@ def _try(attempt: Attempt) -> requests.Response | requests.RequestException:
         return err
 
 
-def _retry_status(response: requests.Response, method: str) -> bool:
-    return response.status_code in RETRY_STATUSES and method.upper() in IDEMPOTENT_METHODS
+def _retry_status(response: requests.Response, method: str, resend: bool) -> bool:
+    statuses = RETRY_STATUSES if resend else UNPROCESSED_STATUSES
+    return response.status_code in statuses and method.upper() in IDEMPOTENT_METHODS
 
 
 def _may_retry(failure: requests.RequestException, method: str, read_failures: int, *,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import requests
+import requests.auth
 
 from .. import contract as c
 from ..bootstrap import Credentials, resolve_host
@@ -24,7 +25,7 @@ def log_in(http: requests.Session, host: str, credentials: Credentials, *, retri
     # The docs' cURL example sends an empty JSON body on this GET; so do we.
     response = send_with_retries(
         lambda: http.get(url, params={c.KEY_PARAM: credentials.key}, json={},
-                         auth=(credentials.username, credentials.password),
+                         auth=basic_auth(credentials),
                          timeout=timeouts.as_tuple(), allow_redirects=False),
         "GET", url, retries, resend=False)  # a login the server may have seen is billed
     _check_login(response, host, credentials)
@@ -38,6 +39,14 @@ def log_in(http: requests.Session, host: str, credentials: Credentials, *, retri
     log.info("Logged in to %s as %s; token valid for %.0f s.", host, credentials.username,
              lifetime)
     return str(token), lifetime
+
+
+def basic_auth(credentials: Credentials) -> requests.auth.HTTPBasicAuth:
+    """The username and password as bytes in the contract's charset: requests encodes
+    text as Latin-1, which cannot carry "€" (its UnicodeEncodeError holds the password)
+    and turns "ñ" into a byte a UTF-8 server reads as another password (RFC 7617)."""
+    return requests.auth.HTTPBasicAuth(credentials.username.encode(c.BASIC_CHARSET),
+                                       credentials.password.encode(c.BASIC_CHARSET))
 
 
 def _check_login(response: requests.Response, host: str, credentials: Credentials) -> None:
