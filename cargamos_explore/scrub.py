@@ -53,7 +53,7 @@ class ScrubbingFilter(logging.Filter):
         return True
 
 
-SCRUBBED_LOGGERS: Final = ("cargamos_explore", "urllib3", "requests_cache", "requests")
+SCRUBBED_LOGGERS: Final = ("cargamos_explore", "urllib3", "requests_cache", "requests", "vcr")
 
 
 def install_log_filters(prefixes: Iterable[str] = SCRUBBED_LOGGERS) -> None:

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from cargamos_explore import RecordingError, cli
-from cargamos_explore.recorder import run_notebook
+from cargamos_explore.cassettes.recorder import run_notebook
 from cargamos_explore.sandbox import DEMO_ORGANISATIONS, Sandbox, serve
 from tests.trap import TRAP_KEY, TRAP_PASSWORD
 

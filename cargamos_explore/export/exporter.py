@@ -93,8 +93,8 @@ class Export:
         """Fetch every month that is missing or may have changed; see the class."""
         started, storage = time.perf_counter(), Storage(self.path)
         manifest = self._manifest(storage)
-        plan = months(self.start, self.end)
-        now = datetime.now(c.MEXICO_CITY)
+        plan = months(self.start, self.end, today=self.transport.today())
+        now = datetime.fromtimestamp(self.transport.clock(), c.MEXICO_CITY)  # a replay's too
         stale = [m for m in plan if not self._keeps(manifest.partitions.get(m.key), m, now)]
         kept = tuple(m.key for m in plan if m not in stale)
         done = self._fetch(storage, manifest, self._after_first_shipment(stale))
@@ -109,7 +109,8 @@ class Export:
                 f"{storage.uri} holds an export of states {found.states or 'all'}, not "
                 f"{self.state_filter or 'all'}: mixing them would give wrong totals; export "
                 "to another folder")
-        window = list_params(self.start, self.end, self.states)
+        # The session's day, not the wall clock's: a replay asks for the recorded window.
+        window = list_params(self.start, self.end, self.states, today=self.transport.today())
         return Manifest(window[c.LIST_PARAMS["start"]], window[c.LIST_PARAMS["end"]],
                         self.state_filter, found.partitions)
 
