@@ -129,7 +129,7 @@ def fake_clock() -> FakeClock:
 
 @pytest.fixture(scope="session")
 def cargamos_redaction() -> dict[str, Any]:
-    """vcrpy options for this toolkit's redaction preset (see transport.redaction)."""
+    """vcrpy options for this toolkit's redaction preset (see cassettes.redaction)."""
     from .cassettes.redaction import vcr_options
 
     return vcr_options()
