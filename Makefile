@@ -38,9 +38,9 @@ test-pandas2: | $(BIN)/python
 	$(VENV)-pandas2/bin/pip install --quiet -e '.[test]' 'pandas>=2.2,<3'
 	$(VENV)-pandas2/bin/pytest -p no:randomly tests/test_frames.py tests/test_kpis.py tests/test_plots.py
 
-# The cassette tests again on the oldest vcrpy the pin admits (vcrpy>=8.3 in pyproject.toml;
+# The cassette tests again on the oldest vcrpy the pin admits (vcrpy>=8.2.1 in pyproject.toml;
 # tests/test_cassette_files.py checks that the two agree): the first to load YAML safely.
-VCRPY_FLOOR = 8.3.0
+VCRPY_FLOOR = 8.2.1
 CASSETTE_TESTS = tests/test_cassette_files.py tests/test_cassette_peers.py \
 	tests/test_cassette_isolation.py tests/test_cassette_sessions.py tests/test_recording.py
 test-vcrpy-floor: | $(BIN)/python

@@ -51,7 +51,7 @@ def test_a_python_tag_in_a_cassette_runs_nothing(tmp_path: Path) -> None:
 def test_the_installed_vcrpy_itself_refuses_python_tags(tmp_path: Path) -> None:
     # Run again by `make test-vcrpy-floor`, on the oldest vcrpy the pin admits.
     marker = tmp_path / "ran"
-    with pytest.raises(ValueError, match="problem loading the cassette"):
+    with pytest.raises(ValueError):  # 8.2.1 calls it an old cassette, 8.3 an unknown tag
         deserialize(planted(tmp_path, marker), yamlserializer)
     assert not marker.exists()
 
@@ -59,11 +59,9 @@ def test_the_installed_vcrpy_itself_refuses_python_tags(tmp_path: Path) -> None:
 def test_the_floor_ci_runs_is_the_floor_the_pin_admits() -> None:
     pinned = re.findall(r'"vcrpy>=([\d.]+)"', (ROOT / "pyproject.toml").read_text())
     floor = re.search(r"VCRPY_FLOOR = ([\d.]+)", (ROOT / "Makefile").read_text())
-    assert floor is not None and len(pinned) == 2 and set(pinned) == {"8.3"}
-    assert floor[1] in ("8.3", "8.3.0")
+    assert floor is not None and len(pinned) == 2 and set(pinned) == {floor[1]}
     assert "make test-vcrpy-floor" in (ROOT / ".ci" / "run").read_text()
-    major, minor = (int(part) for part in vcr.__version__.split(".")[:2])
-    assert (major, minor) >= (8, 3)
+    assert tuple(int(part) for part in vcr.__version__.split(".")[:3]) >= (8, 2, 1)
 
 
 DAMAGED = {

@@ -1,6 +1,6 @@
 """A cassette file: vcrpy's own YAML format, read safely and checked, written atomically.
 
-The file is a plain vcrpy cassette (format version 1), so vcrpy (8.3 through the newest)
+The file is a plain vcrpy cassette (format version 1), so vcrpy (8.2.1 through the newest)
 and pytest-recording replay it as it is. What this toolkit needs beyond that format, the
 recording's clock and the day its dates are counted from, stands in a YAML comment on the
 first line, which every YAML reader skips::
@@ -10,7 +10,7 @@ first line, which every YAML reader skips::
 A top-level ``metadata:`` block would be read by vcrpy 9.4 as a third value that
 pytest-recording cannot unpack, and older vcrpy versions drop it; a comment trips nobody.
 
-Reading goes through vcrpy's safe YAML loader (vcrpy 8.3 and later refuse ``!!python/``
+Reading goes through vcrpy's safe YAML loader (vcrpy 8.2.1 and later refuse ``!!python/``
 tags), then every interaction is checked, so that a damaged file raises
 ``CassetteFileError`` naming the file and what is wrong, before any request is answered.
 """
