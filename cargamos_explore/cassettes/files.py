@@ -106,8 +106,8 @@ def response_problem(response: Any) -> str:
     """What is wrong with a loaded response, or ""."""
     if not isinstance(response, dict):
         return "has no response"
-    code = (response.get("status") or {}).get("code") if isinstance(
-        response.get("status"), dict) else None
+    status = response.get("status")
+    code = status.get("code") if isinstance(status, dict) else None
     if type(code) is not int or not 100 <= code <= 599:
         return f"has no valid status code ({code!r})"
     headers = response.get("headers")
