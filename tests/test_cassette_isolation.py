@@ -92,3 +92,15 @@ def test_a_recording_keeps_nothing_of_a_live_session_beside_it(tmp_path: Path,
     beside = record_tienda(tmp_path / "beside.yaml", lambda: live_rows(live_url))
     assert beside == alone
     assert LIVE_START.isoformat() not in beside and "webhook" in beside
+
+
+def test_one_cassette_object_serves_one_session_at_a_time(recorded: Recorded) -> None:
+    cassette = cx.Cassette(recorded.path)
+    first = cx.login(cassette=cassette)
+    with pytest.raises(cx.CassetteError, match="already open; give each session its own"):
+        cx.login(cassette=cassette)
+    first.close()
+    with pytest.raises(cx.CassetteError, match="is closed"):
+        first.webhook()
+    with cx.login(cassette=cassette) as again:  # closed, so free to open again
+        assert again.login().is_fresh and again.logins == 1
