@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test test-repeat test-pandas2 reliability screenshots charts cassettes notebooks bench clean
+.PHONY: demo test test-repeat test-pandas2 test-vcrpy-floor reliability screenshots charts cassettes notebooks bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,16 @@ test-pandas2: | $(BIN)/python
 	$(VENV)-pandas2/bin/pip install --quiet -e '.[test]' 'pandas>=2.2,<3'
 	$(VENV)-pandas2/bin/pytest -p no:randomly tests/test_frames.py tests/test_kpis.py tests/test_plots.py
 
+# The cassette tests again on the oldest vcrpy the pin admits (vcrpy>=8.2.1 in pyproject.toml;
+# tests/test_cassette_files.py checks that the two agree): the first to load YAML safely.
+VCRPY_FLOOR = 8.2.1
+CASSETTE_TESTS = tests/test_cassette_files.py tests/test_cassette_peers.py \
+	tests/test_cassette_isolation.py tests/test_cassette_sessions.py tests/test_recording.py
+test-vcrpy-floor: | $(BIN)/python
+	$(PYTHON) -m venv $(VENV)-vcrpy-floor
+	$(VENV)-vcrpy-floor/bin/pip install --quiet -e '.[test]' 'vcrpy==$(VCRPY_FLOOR)'
+	$(VENV)-vcrpy-floor/bin/pytest -p no:randomly $(CASSETTE_TESTS)
+
 # The reliability suite at a larger scale; rewrites RELIABILITY.md with its figures.
 reliability: $(VENV)/.test-installed
 	$(BIN)/pytest -q -m reliability --reliability-scale=4 --reliability-report=RELIABILITY.md
@@ -65,4 +75,4 @@ bench: $(VENV)/.test-installed
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(VENV)-pandas2
+	rm -rf $(VENV) $(VENV)-pandas2 $(VENV)-vcrpy-floor

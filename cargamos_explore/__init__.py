@@ -58,10 +58,10 @@ from .transport import (
 
 if _typing.TYPE_CHECKING:
     from . import sandbox
+    from .cassettes import Cassette
     from .export.duck import open_dataset
     from .notebook.indicator import TokenIndicator
     from .notebook.login_form import LoginForm
-    from .transport.recording import Cassette
 
 __version__ = "0.1.0"
 
@@ -123,7 +123,7 @@ _LAZY = {"LoginForm": ".notebook.login_form", "TokenIndicator": ".notebook.indic
          # The export loads pyarrow.parquet, and open_dataset DuckDB: only when used.
          "open_dataset": ".export.duck",
          # vcrpy, likewise: only sessions with a cassette need it.
-         "Cassette": ".transport.recording"}
+         "Cassette": ".cassettes.cassette"}
 #: The sandbox pulls in Flask: imported when first used, never by the client itself.
 _LAZY_MODULES = {"sandbox": ".sandbox"}
 

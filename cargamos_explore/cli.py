@@ -16,7 +16,7 @@ from typing import Any
 
 from . import contract as c
 from .analysis import kpis
-from .bootstrap import RecordOrder
+from .cassettes import RecordOrder
 from .errors import CargamosError, RecordingError
 from .start import login
 
@@ -137,7 +137,7 @@ def _days_ago(days: int) -> str:
 
 
 def run_record(args: argparse.Namespace) -> int:
-    from .recorder import midnight, record_notebook  # nbclient: only when recording
+    from .cassettes.recorder import midnight, record_notebook  # nbclient: only when recording
 
     if args.cassette and len(args.notebooks) > 1:
         raise SystemExit("error: --cassette names one notebook's cassette; use --folder")
@@ -153,7 +153,7 @@ def run_record(args: argparse.Namespace) -> int:
 
 
 def run_notebooks(args: argparse.Namespace) -> int:
-    from .replays import save_replay  # nbclient: only when running notebooks
+    from .cassettes.replays import save_replay  # nbclient: only when running notebooks
 
     for notebook in args.notebooks:
         started = time.perf_counter()

@@ -149,14 +149,17 @@ class NotCachedError(CargamosError):
 
 
 class CassetteError(CargamosError):
-    """Raised when a cassette cannot be used as asked: opened twice at once, or while
+    """Raised when a cassette cannot be used as asked: one ``Cassette`` opened by a second
+    session while the first still has it open, used after it was closed, or opened while
     requests-cache is installed globally (its answers would bypass the recording)."""
 
 
 class CassetteFileError(CassetteError):
     """Raised before any request when the cassette file does not suit the mode: ``replay``
-    and no file, ``record`` and a file already there, or a file that is not a cassette of
-    this toolkit (unreadable YAML, no clock anchor)."""
+    and no file, ``record`` and a file already there, or a file that cannot be replayed,
+    whatever is wrong with it (unreadable, not YAML, a ``!!python/`` tag, an interaction
+    without a valid method, URI, status, headers or body, a first line without the
+    recording's clock and day); the message names the file and the fault."""
 
 
 class CassetteMissError(CassetteError):

@@ -3,7 +3,7 @@
 Log records (ours and the HTTP libraries'), exception messages and the error text widgets
 show pass through here, so a secret shape added once is hidden in all of them. Files are
 kept clean differently: the cache never stores a secret (``transport.cache`` redacts and
-skips), and recordings go through the redaction preset (``transport.redaction``), which
+skips), and recordings go through the redaction preset (``cassettes.redaction``), which
 uses this scrubber only for bodies that are not JSON.
 """
 
@@ -64,7 +64,7 @@ class ScrubbingFilter(logging.Filter):
         return True
 
 
-SCRUBBED_LOGGERS: Final = ("cargamos_explore", "urllib3", "requests_cache", "requests")
+SCRUBBED_LOGGERS: Final = ("cargamos_explore", "urllib3", "requests_cache", "requests", "vcr")
 
 
 def install_log_filters(prefixes: Iterable[str] = SCRUBBED_LOGGERS) -> None:

@@ -18,14 +18,15 @@ import pandas as pd
 import requests
 
 from . import formatters
-from .bootstrap import DEFAULT_SOURCES, Credentials, Source, connect, record_order
+from .bootstrap import DEFAULT_SOURCES, Credentials, Source, connect
+from .cassettes import record_order
 from .queries import ShipmentSearch, orders, single
 from .transport import Token, Transport
 from .transport.token import TokenListener
 
 if TYPE_CHECKING:
+    from .cassettes import Cassette  # vcrpy: only imported when a cassette is used
     from .export import ExportReport
-    from .transport.recording import Cassette  # vcrpy: only imported when a cassette is used
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -274,11 +275,11 @@ def _open_cassette(cassette: str | os.PathLike[str] | Cassette | None,
                    sandbox_options: Mapping[str, Any] | None,
                    ) -> tuple[Cassette | None, Mapping[str, Any] | None]:
     """The session's cassette, and the sandbox options to go with it. A record order left
-    by ``cargamos-explore record`` (see ``bootstrap.record_order``) turns a notebook's
+    by ``cargamos-explore record`` (see ``cassettes.record_order``) turns a notebook's
     cassette into a fresh recording at the order's path, instant and sandbox seed."""
     if cassette is None:
         return None, sandbox_options
-    from .transport.recording import Cassette  # vcrpy, only now that a cassette is used
+    from .cassettes.cassette import Cassette  # vcrpy, only now that a cassette is used
 
     order = record_order(os.environ if env is None else env)
     if order is not None:

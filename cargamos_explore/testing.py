@@ -14,8 +14,9 @@ pytest configuration, this plugin removes every such source before anything runs
 Notebook kernels and other subprocesses inherit the same environment, which matters
 because they are outside the reach of pytest's network blocking.
 
-For your own tests it also offers fixtures (load it with ``-p cargamos_explore.testing``,
-or ``pytest_plugins = ["cargamos_explore.testing"]`` in your top ``conftest.py``):
+For your own tests it also offers fixtures and a marker. Installing the package registers
+the plugin with pytest (a ``pytest11`` entry point), so plain ``pytest`` finds them;
+``-p no:cargamos_explore.testing`` switches it off.
 
 - ``cargamos_replay(name=None, **options)``: a ``Session`` replaying a cassette, with no
   credentials and the network blocked (any connection attempt fails the test) until the
@@ -23,7 +24,7 @@ or ``pytest_plugins = ["cargamos_explore.testing"]`` in your top ``conftest.py``
   default ``cassettes``); without it, the ``cargamos_cassette("name.yaml")`` marker, else
   ``<test name>.yaml``. ``cargamos_session`` is ``cargamos_replay()``.
 - ``cargamos_redaction``: vcrpy options applying this toolkit's redaction preset, e.g. as
-  pytest-recording's ``vcr_config``.
+  pytest-recording's ``vcr_config`` (they survive its ``copy.deepcopy``).
 - ``fake_clock``: a ``FakeClock`` to pass as ``cx.Session(..., clock=fake_clock)``; it
   stands still until ``advance(seconds)``, so token expiry is tested without waiting.
 """
@@ -126,10 +127,10 @@ def fake_clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def cargamos_redaction() -> dict[str, Any]:
-    """vcrpy options for this toolkit's redaction preset (see transport.redaction)."""
-    from .transport.redaction import vcr_options
+    """vcrpy options for this toolkit's redaction preset (see cassettes.redaction)."""
+    from .cassettes.redaction import vcr_options
 
     return vcr_options()
 
@@ -139,8 +140,8 @@ def cargamos_replay(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
                     ) -> Iterator[Callable[..., Session]]:
     """A factory of sessions replaying cassettes, with the network blocked; each session
     is closed when the test ends."""
+    from .cassettes.cassette import Cassette
     from .session import Session
-    from .transport.recording import Cassette
 
     opened: list[Session] = []
 
@@ -173,6 +174,9 @@ def _cassette_path(request: pytest.FixtureRequest, name: str | os.PathLike[str] 
 
 def _block_network(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(sock: socket.socket, address: Any) -> None:
+        # Closed here: socket.create_connection closes its socket only on an OSError,
+        # and this error is the test's failure, not one the caller should retry.
+        sock.close()
         raise NetworkBlockedError(f"a connection to {address!r} was attempted while a "
                                   "replayed Cargamos session was open")
 

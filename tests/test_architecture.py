@@ -1,11 +1,12 @@
 """The package's shape: layers that import only downwards, no cycles, small pieces.
 
 Layers, from the bottom: the foundation (errors, contract, scrub, arguments, formatters),
-bootstrap, transport, decoding, queries, export (Parquet datasets), analysis, the Session,
-the notebook layer, and the entry points (cx.login, the CLI and its notebook recorder, the
-pytest plugin). A module may import its own layer and
-the layers below it. The sandbox stands apart: it shares only the contract, and only
-bootstrap (to start it) and the CLI (to serve it) import it, lazily.
+bootstrap, cassettes (recording and replay, which a transport mounts on its own session;
+the notebook recorder too), transport, decoding, queries, export (Parquet datasets),
+analysis, the Session, the notebook layer, and the entry points (cx.login, the CLI, the
+pytest plugin). A module may import its own layer and the layers below it. The sandbox
+stands apart: it shares only the contract, and only bootstrap (to start it) and the CLI
+(to serve it) import it, lazily.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).parent.parent / "cargamos_explore"
-LAYERS = ("foundation", "bootstrap", "transport", "decoding", "queries", "export", "analysis",
-          "session", "notebook", "entry")
+LAYERS = ("foundation", "bootstrap", "cassettes", "transport", "decoding", "queries", "export",
+          "analysis", "session", "notebook", "entry")
 FOUNDATION = {"errors", "contract", "scrub", "arguments", "formatters"}
-ENTRY = {"start", "cli", "recorder", "replays", "testing", "__init__"}
+ENTRY = {"start", "cli", "testing", "__init__"}
 MAY_IMPORT_SANDBOX = {"bootstrap.connect", "cli"}
 #: Loaded only when used: a session with a host needs none of them.
 HEAVY = ("flask", "werkzeug", "jinja2", "ipywidgets", "anywidget", "matplotlib", "duckdb",

@@ -12,7 +12,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from cargamos_explore.replays import WIDGET_VIEW, comparable, replay_notebook, tidy
+from cargamos_explore.cassettes.replays import WIDGET_VIEW, comparable, replay_notebook, tidy
 
 from .test_record_command import demo_secrets, leaks
 

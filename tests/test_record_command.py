@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from cargamos_explore import RecordingError, cli
-from cargamos_explore.recorder import run_notebook
+from cargamos_explore.cassettes.recorder import run_notebook
 from cargamos_explore.sandbox import DEMO_ORGANISATIONS, Sandbox, serve
 from tests.trap import TRAP_KEY, TRAP_PASSWORD
 
@@ -247,5 +247,5 @@ def test_the_readme_says_how_to_record_share_and_what_is_redacted() -> None:
     section = readme.split("## Cassettes")[1].split("\n## ")[0]
     for needed in ("--host production", "Sharing a notebook", "Set-Cookie", "Basic and Bearer",
                    "every token issued", '"rewrite"', "delete the file", "vcrpy issue 881",
-                   "make cassettes", "-p cargamos_explore.testing"):
+                   "make cassettes", "pytest11", "belongs to its session", "8.2.1 is the oldest"):
         assert needed in section, needed

@@ -19,6 +19,8 @@ import requests_cache
 from flask import Response, request
 from vcr.request import Request
 
+from cargamos_explore.cassettes.cassette import Cassette
+from cargamos_explore.cassettes.redaction import Redactor, match_key
 from cargamos_explore.errors import (
     CassetteError,
     CassetteFileError,
@@ -27,7 +29,6 @@ from cargamos_explore.errors import (
     InvalidArgumentError,
 )
 from cargamos_explore.sandbox import Sandbox, serve
-from cargamos_explore.transport.recording import Cassette, Redactor, match_key, without_http_cache
 
 from .conftest import ANA, ANCHOR, JOHN, TIENDA
 
@@ -37,12 +38,18 @@ COOKIE = "sessionid-7f3a9c2e1b"
 
 @dataclass
 class Shipper:
-    """The login and the bearer calls, made by hand with a plain requests.Session."""
+    """The login and the bearer calls, made by hand with a plain requests.Session, through
+    ``cassette`` when one is given."""
 
     base: str
     username: str = ANA
     http: requests.Session = field(default_factory=requests.Session)
     token: str = ""
+    cassette: Cassette | None = None
+
+    def __post_init__(self) -> None:
+        if self.cassette is not None:
+            self.cassette.attach(self.http, self.base)
 
     @property
     def password(self) -> str:
@@ -121,7 +128,7 @@ def record(path: Path, username: str = ANA, sandbox: Sandbox | None = None) -> R
     secrets = lambda: [TIENDA.users[username], TIENDA.key, COOKIE, *tokens]  # noqa: E731
     with serve(sandbox) as base, Cassette(path, secrets=secrets, anchor=ANCHOR) as cassette:
         assert not cassette.replaying
-        answers = tour(Shipper(base, username), cassette)
+        answers = tour(Shipper(base, username, cassette=cassette), cassette)
     return Recording(path, answers, tokens)
 
 
@@ -148,7 +155,7 @@ def test_replay_gives_the_recorded_answers_with_the_sandbox_gone(
     assert recorded.text.count("uri: https://cargamos.invalid/v1/shipments?from=") == 4
     with Cassette(recorded.path) as cassette:
         assert cassette.replaying
-        replayed = tour(Shipper(GONE), cassette)
+        replayed = tour(Shipper(GONE, cassette=cassette), cassette)
     assert replayed == [(status, _replayable(data)) for status, data in recorded.answers]
     assert replayed[0] == (200, {"token": "REDACTED", "expiresIn": "3600"})
     assert [status for status, _ in replayed] == [200, 200, 200, 200, 200, 200, 404, 200, 200]
@@ -161,8 +168,9 @@ def _replayable(data: Any) -> Any:
 
 def test_an_unrecorded_request_names_method_and_path_and_never_connects(
         recorded: Recording, no_connections: None) -> None:
-    shipper = Shipper(GONE)
-    with Cassette(recorded.path, "replay"), pytest.raises(CassetteMissError) as caught:
+    cassette = Cassette(recorded.path, "replay").open()
+    shipper = Shipper(GONE, cassette=cassette)
+    with pytest.raises(CassetteMissError) as caught:
         shipper.login()
         shipper.get("/v1/shipments/CG1000000042", key=TIENDA.key)
     message = str(caught.value)
@@ -173,10 +181,11 @@ def test_an_unrecorded_request_names_method_and_path_and_never_connects(
 
 
 def test_a_post_with_another_body_is_a_miss(recorded: Recording) -> None:
-    shipper = Shipper(GONE)
-    with Cassette(recorded.path), pytest.raises(CassetteMissError, match="POST /v1/password"):
-        shipper.http.post(GONE + "/v1/password/recovery", params={"key": TIENDA.key},
-                          json={"username": JOHN}, timeout=5)
+    with Cassette(recorded.path) as cassette, \
+            pytest.raises(CassetteMissError, match="POST /v1/password"):
+        Shipper(GONE, cassette=cassette).http.post(
+            GONE + "/v1/password/recovery", params={"key": TIENDA.key},
+            json={"username": JOHN}, timeout=5)
 
 
 def test_the_cassette_holds_no_secret(recorded: Recording) -> None:
@@ -222,7 +231,7 @@ def test_a_leaking_rewrite_keeps_the_old_cassette(recorded: Recording) -> None:
     sandbox = leaking(Sandbox(size=300, seed=3, anchor=ANCHOR))
     with serve(sandbox) as base, pytest.raises(CassetteLeakError):  # noqa: SIM117
         with Cassette(recorded.path, "rewrite", anchor=ANCHOR) as cassette:
-            tour(Shipper(base), cassette)
+            tour(Shipper(base, cassette=cassette), cassette)
     assert recorded.text == before and sorted(recorded.path.parent.iterdir()) == [recorded.path]
 
 
@@ -230,8 +239,8 @@ def test_a_value_named_by_the_caller_is_a_leak(tmp_path: Path) -> None:
     path = tmp_path / "named.yaml"
     with serve(Sandbox(size=300, seed=3, anchor=ANCHOR)) as base:  # noqa: SIM117
         with pytest.raises(CassetteLeakError, match="a secret named by the caller"):
-            with Cassette(path, secrets=lambda: ["Tienda Ejemplo", "application/json"]):
-                Shipper(base).login()
+            with Cassette(path, secrets=lambda: ["Tienda Ejemplo", "application/json"]) as tape:
+                Shipper(base, cassette=tape).login()
     assert not path.exists()
 
 
@@ -244,7 +253,7 @@ def test_two_recordings_are_byte_identical(tmp_path: Path, recorded: Recording) 
 def test_concurrent_replay_gives_each_page_its_own_answer(recorded: Recording) -> None:
     orders = [random.Random(seed).sample(PAGES * 3, k=12) for seed in range(5)]
     with Cassette(recorded.path) as cassette:
-        shipper = Shipper(GONE)
+        shipper = Shipper(GONE, cassette=cassette)
         shipper.login()
         for order in orders:
             with ThreadPoolExecutor(4) as pool:
@@ -258,10 +267,10 @@ def test_repeated_requests_replay_in_order_then_repeat_the_last(tmp_path: Path) 
     sandbox = Sandbox(size=50, seed=1, anchor=ANCHOR)
     path = tmp_path / "renewal.yaml"
     with serve(sandbox) as base, Cassette(path, anchor=ANCHOR) as cassette:
-        recorded = sequence(Shipper(base), cassette, lambda: sandbox.revoke(ANA))
+        recorded = sequence(Shipper(base, cassette=cassette), cassette, lambda: sandbox.revoke(ANA))
     assert recorded == [200, 200, 401, 200, 200]
     with Cassette(path) as cassette:
-        shipper = Shipper(GONE)
+        shipper = Shipper(GONE, cassette=cassette)
         assert sequence(shipper, cassette, lambda: 0) == recorded
         assert shipper.page(cassette, 1).status_code == 200
 
@@ -279,16 +288,16 @@ def test_the_replay_clock_stands_at_the_recording(recorded: Recording) -> None:
     replay = Cassette(recorded.path)
     assert replay.clock() == replay.anchor == ANCHOR
     assert replay.date().isoformat() == "2026-11-18"
-    assert "clock_anchor: 1795000000.0" in recorded.text
-    assert "date_anchor: '2026-11-18'" in recorded.text
+    assert recorded.text.startswith("# cargamos-explore cassette 2: clock_anchor=1795000000.0"
+                                    " date_anchor=2026-11-18\n")
     recording = Cassette(recorded.path.with_name("new.yaml"))
     assert abs(recording.clock() - recording.anchor) < 60 and recording.clock() != ANCHOR
 
 
 def test_envelope_timestamps_are_the_anchor(recorded: Recording) -> None:
     assert f'"timestamp":{ANCHOR * 1000}' in recorded.text
-    with Cassette(recorded.path):
-        body = Shipper(GONE).login().json()
+    with Cassette(recorded.path) as cassette:
+        body = Shipper(GONE, cassette=cassette).login().json()
     assert body["timestamp"] == ANCHOR * 1000
 
 
@@ -300,30 +309,22 @@ def test_modes_check_the_file(tmp_path: Path, recorded: Recording) -> None:
     with pytest.raises(InvalidArgumentError, match="mode must be"):
         Cassette(recorded.path, "once")  # type: ignore[arg-type]
     assert not Cassette(recorded.path, "rewrite").replaying
-    (tmp_path / "bad.yaml").write_text("interactions: [")
-    with pytest.raises(CassetteFileError, match="cannot be read"):
-        Cassette(tmp_path / "bad.yaml")
     (tmp_path / "plain.yaml").write_text("version: 1\ninteractions: []\n")
-    with pytest.raises(CassetteFileError, match="clock anchor"):
+    with pytest.raises(CassetteFileError, match="not recorded by cargamos_explore"):
         Cassette(tmp_path / "plain.yaml")
 
 
-def test_an_error_inside_writes_nothing_and_unpatches(tmp_path: Path) -> None:
+def test_an_error_inside_writes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     with serve(Sandbox(size=50, seed=1)) as base:
-        with pytest.raises(RuntimeError), Cassette(path):
-            Shipper(base).login()
+        with pytest.raises(RuntimeError), Cassette(path) as cassette:
+            Shipper(base, cassette=cassette).login()
             raise RuntimeError("the notebook failed")
         assert not path.exists()
         assert Shipper(base).login().json()["data"]["token"] != "REDACTED"
 
 
-def test_an_http_cache_is_switched_off_or_refused(tmp_path: Path) -> None:
-    cached = requests_cache.CachedSession(backend="memory")
-    with without_http_cache(cached):
-        assert cached.settings.disabled
-    with without_http_cache(requests.Session()):
-        pass
+def test_a_cache_installed_process_wide_is_refused(tmp_path: Path) -> None:
     requests_cache.install_cache(backend="memory")
     try:
         with pytest.raises(CassetteError, match="installed globally"), \
@@ -331,16 +332,6 @@ def test_an_http_cache_is_switched_off_or_refused(tmp_path: Path) -> None:
             pass
     finally:
         requests_cache.uninstall_cache()  # type: ignore[no-untyped-call]
-
-
-def test_recording_through_a_cached_session_with_the_cache_off(tmp_path: Path) -> None:
-    path = tmp_path / "cached.yaml"
-    shipper_http = requests_cache.CachedSession(backend="memory")
-    with serve(Sandbox(size=50, seed=1, anchor=ANCHOR)) as base, \
-            Cassette(path, anchor=ANCHOR), without_http_cache(shipper_http):
-        assert Shipper(base, http=shipper_http).login().ok
-    with Cassette(path), without_http_cache(shipper_http):
-        assert Shipper(GONE, http=shipper_http).login().ok
 
 
 @pytest.mark.parametrize("uri", [

@@ -98,9 +98,10 @@ class Export:
         started, storage = time.perf_counter(), Storage(self.path)
         with storage.lock():
             manifest = self._manifest(storage)
-            now = datetime.now(c.MEXICO_CITY)
             today = self.transport.today()  # a replay's day is its recording's
-            plan = [m for m in months(self.start, self.end) if m.start.date() <= today]
+            plan = [m for m in months(self.start, self.end, today=today)
+                    if m.start.date() <= today]  # months that cannot hold data yet are skipped
+            now = datetime.fromtimestamp(self.transport.clock(), c.MEXICO_CITY)  # a replay's too
             stale = [m for m in plan
                      if not self._keeps(manifest.partitions.get(m.key), m, now)]
             kept = tuple(m.key for m in plan if m not in stale)
@@ -116,7 +117,8 @@ class Export:
                 f"{storage.uri} holds an export of states {found.states or 'all'}, not "
                 f"{self.state_filter or 'all'}: mixing them would give wrong totals; export "
                 "to another folder")
-        window = list_params(self.start, self.end, self.states)
+        # The session's day, not the wall clock's: a replay asks for the recorded window.
+        window = list_params(self.start, self.end, self.states, today=self.transport.today())
         return Manifest(window[c.LIST_PARAMS["start"]], window[c.LIST_PARAMS["end"]],
                         self.state_filter, found.partitions)
 

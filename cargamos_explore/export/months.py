@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from .. import contract as c
 from ..queries.window import When, window
@@ -26,9 +26,10 @@ class Month:
         return self.start.isoformat(), self.end.isoformat()
 
 
-def months(start: When, end: When) -> list[Month]:
-    """The months from ``start`` to ``end`` (read as every list read reads them)."""
-    params = window(start, end)
+def months(start: When, end: When, *, today: date | None = None) -> list[Month]:
+    """The months from ``start`` to ``end`` (read as every list read reads them, the
+    default window ending on ``today``)."""
+    params = window(start, end, today=today)
     begin = datetime.fromisoformat(params[c.LIST_PARAMS["start"]])
     finish = datetime.fromisoformat(params[c.LIST_PARAMS["end"]])
     found: list[Month] = []

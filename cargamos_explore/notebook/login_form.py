@@ -146,7 +146,7 @@ def open_session(host: str, credentials: Credentials, options: Mapping[str, Any]
     try:
         session.login()
     except BaseException:
-        session.close()
+        session.close(keep_recording=False)  # a refused login is nothing to replay
         raise
     return session
 

@@ -32,7 +32,7 @@ from .token import Clock, LoginResult, Token, TokenKeeper, TokenListener
 from .urls import resolve_path
 
 if TYPE_CHECKING:
-    from .recording import Cassette  # vcrpy: imported only by sessions that use a cassette
+    from ..cassettes.cassette import Cassette  # vcrpy: imported only when a cassette is used
 
 log = logging.getLogger("cargamos_explore")
 #: Sends of one call, each with a new token after a 401; see _authorized.
@@ -42,8 +42,10 @@ MAX_TOKEN_ROUNDS = 4
 class Transport:
     """Authenticated, cached, retried calls to one host as one user.
 
-    ``cassette`` (a ``Cassette``) records or replays every call; the HTTP cache is off
-    then (vcrpy cannot see answers requests-cache serves) and the clock is the cassette's.
+    ``cassette`` (a ``Cassette``) records or replays every call of this transport, and of
+    no other: it is mounted on this transport's own HTTP session. The HTTP cache is off
+    then (an answer served from the cache would never reach the cassette) and the clock is
+    the cassette's.
     """
 
     def __init__(self, host: str, credentials: Credentials, *, renew_margin: float = 60.0,
@@ -68,12 +70,14 @@ class Transport:
         issued: list[str] = []
         self._keeper.add_listener(lambda token: issued.append(token.value))
         cassette.add_secrets(lambda: (*self._credentials.secrets(), *issued))
-        cassette.__enter__()
+        cassette.open()
 
     def _connect(self) -> None:
         """Open the HTTP session, and the cache named after the identity."""
         self.cache.open(self._cache_option, self.host, self._credentials)
         self._http: requests.Session = mount_pools(self.cache.session or requests.Session())
+        if self.cassette is not None:
+            self.cassette.attach(self._http, self.host)
         # After opening: requests-cache makes its loggers when it is first imported, and a
         # filter only sees records made on the logger it is on.
         install_log_filters()

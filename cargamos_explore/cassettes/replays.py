@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
+from ..scrub import scrub
 from .recorder import CREDENTIAL_PREFIX, run_notebook
-from .scrub import scrub
 
 WIDGET_VIEW: Final = "application/vnd.jupyter.widget-view+json"
 PNG: Final = "image/png"

@@ -53,6 +53,11 @@ class Redactor:
         self._seen: dict[str, str] = {}
         self._lock = threading.Lock()
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Redactor:
+        # pytest-recording deep-copies its vcr_config, bound methods of this preset
+        # included; a lock cannot be copied, and a copy needs none of the values seen.
+        return Redactor(self.anchor_ms, harvesting=self.harvesting)
+
     def seen(self) -> dict[str, str]:
         with self._lock:
             return dict(self._seen)

@@ -1,7 +1,7 @@
 """Record a notebook's cassette by running the notebook itself, in a fresh kernel.
 
 The notebook keeps its own ``cx.login(cassette="...")``; the kernel's environment carries a
-``RecordOrder`` (see ``bootstrap.record_order``) that turns that cassette into a new
+``RecordOrder`` (see ``record_order``) that turns that cassette into a new
 recording at the path, instant and sandbox seed asked for. Without a host, the kernel sees
 no ``CARGAMOS_*`` variable, so the embedded sandbox is used whatever the analyst's shell
 holds; with one, the analyst's credentials are found as usual (environment, keyring,
@@ -18,10 +18,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from . import contract as c
-from .bootstrap import RecordOrder
-from .errors import ConfigurationError, RecordingError
-from .scrub import scrub
+from .. import contract as c
+from ..errors import ConfigurationError, RecordingError
+from ..scrub import scrub
+from .record_order import RecordOrder
 
 #: Long enough for a notebook that reads a year of shipments from a real account.
 CELL_TIMEOUT: Final = 600
