@@ -21,18 +21,15 @@ from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit
 
 import vcr.filters
 
-from .. import contract as c
 from ..bootstrap import REPLAY_HOST
-from ..scrub import REDACTED, scrub
+from ..scrub import REDACTED, SECRET_NAMES, scrub
 
 #: Hosts and ports vary (the sandbox takes a free port), so they are never recorded: every
 #: URL is rewritten to the host a replay uses.
 ORIGIN: Final = REPLAY_HOST
-#: Redacted wherever they appear in a JSON body or a query string (compared lower-cased).
-SECRET_FIELDS: Final = frozenset({
-    c.KEY_PARAM, c.TOKEN_FIELD, "password", "access_token", "refresh_token", "id_token",
-    "secret", "client_secret", "api_key", "apikey",
-})
+#: Redacted wherever they appear in a JSON body or a query string (compared lower-cased):
+#: the one list of secret names the scrubber, the cache and provenance use too.
+SECRET_FIELDS: Final = SECRET_NAMES
 AUTH_HEADERS: Final = frozenset({"authorization", "proxy-authorization"})
 #: Every other header is dropped: Date and Server vary, cookies are secrets.
 REQUEST_HEADERS: Final = frozenset({"content-type"})
