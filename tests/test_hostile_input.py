@@ -93,7 +93,7 @@ def test_a_password_in_the_host_field_is_neither_shown_nor_kept(url: str) -> Non
     form.host.value, form.key.value = "contraseña-2026", TIENDA.key
     form.username.value, form.password.value = JOHN, JOHN_PASSWORD
     form.login_button.click()
-    assert form.session is None and "not a URL (http:// or https://) or a preset" in form.status.value
+    assert form.session is None and "not a URL (http:// or https://)" in form.status.value
     assert "contraseña" not in form.status.value and form.host.value == ""
 
 
