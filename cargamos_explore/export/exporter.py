@@ -70,7 +70,8 @@ class Export:
 
     A non-final month fetched less than ``refresh_after`` ago is kept (a rerun after an
     interruption resumes); a month that ended more than ``settle_days`` ago and whose
-    shipments are all in ``final_states`` is final and never fetched again.
+    shipments are all in ``final_states`` is final and never fetched again. While it runs
+    the export holds the folder's lock: a second export into it raises ExportLockedError.
     """
 
     transport: Transport = field(repr=False, compare=False)
