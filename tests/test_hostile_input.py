@@ -68,6 +68,15 @@ def test_a_wrong_non_ascii_password_is_refused_without_showing_it(
     assert wrong not in shown(err.value)
 
 
+def test_a_password_that_cannot_be_encoded_is_refused_without_showing_it(
+        shop: tuple[Sandbox, str]) -> None:
+    _, url = shop
+    broken = "precio\ud800-cien"  # a lone surrogate, left by a broken paste
+    with pytest.raises(cx.InvalidArgumentError, match="cannot be sent") as err:
+        login(url, "pepe@tiendanandu.mx", broken)
+    assert "precio" not in shown(err.value) and stats(url)["users"] == {}
+
+
 # --- item 9: a login answered 502 is not sent again ------------------------------------------
 def test_a_login_answered_by_a_bad_gateway_is_not_resent(shop: tuple[Sandbox, str]) -> None:
     sandbox, url = shop
