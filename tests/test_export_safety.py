@@ -20,6 +20,7 @@ import cargamos_explore as cx
 from cargamos_explore.cli import main
 from cargamos_explore.export import storage as storage_module
 from cargamos_explore.export.storage import Storage
+from cargamos_explore.export.writer import TableFile
 from cargamos_explore.sandbox import Sandbox, serve
 
 from .conftest import ANCHOR, JOHN, open_session, user_stats
@@ -149,6 +150,22 @@ def test_a_refresh_killed_between_its_moves_leaves_the_committed_month(
     assert counts(folder) == refreshed
     leftovers = [p for p in folder.rglob("*") if p.is_file() and "month=" in str(p)]
     assert len(leftovers) == 2 * 4  # one file per table and month, the stale ones deleted
+
+
+def test_a_file_that_does_not_read_back_is_never_committed(
+        shop: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    checked = TableFile._check
+
+    def damaged(self: TableFile) -> None:
+        Path(self._temporary).write_bytes(b"PAR1 cut short")  # what a second writer left
+        checked(self)
+
+    monkeypatch.setattr(TableFile, "_check", damaged)
+    with open_session(shop) as session, \
+            pytest.raises(cx.PartialResultError, match="did not read back whole"):
+        session.export(tmp_path, **WINDOW, **QUIET)
+    assert not (tmp_path / "_manifest.json").exists()
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".partial")]
 
 
 def test_a_file_written_by_an_older_version_still_reads(shop: str, tmp_path: Path) -> None:

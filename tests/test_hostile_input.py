@@ -69,6 +69,15 @@ def test_a_wrong_non_ascii_password_is_refused_without_showing_it(
     assert wrong not in shown(err.value)
 
 
+def test_a_password_that_cannot_be_encoded_is_refused_without_showing_it(
+        shop: tuple[Sandbox, str]) -> None:
+    _, url = shop
+    broken = "precio\ud800-cien"  # a lone surrogate, left by a broken paste
+    with pytest.raises(cx.InvalidArgumentError, match="cannot be sent") as err:
+        login(url, "pepe@tiendanandu.mx", broken)
+    assert "precio" not in shown(err.value) and stats(url)["users"] == {}
+
+
 # --- item 9: a login answered 502 is not sent again ------------------------------------------
 def test_a_login_answered_by_a_bad_gateway_is_not_resent(shop: tuple[Sandbox, str]) -> None:
     sandbox, url = shop
@@ -94,13 +103,13 @@ def test_a_password_in_the_host_field_is_neither_shown_nor_kept(url: str) -> Non
     form.host.value, form.key.value = "contraseña-2026", TIENDA.key
     form.username.value, form.password.value = JOHN, JOHN_PASSWORD
     form.login_button.click()
-    assert form.session is None and "neither an http(s) URL nor a preset" in form.status.value
+    assert form.session is None and "not a URL (http:// or https://)" in form.status.value
     assert "contraseña" not in form.status.value and form.host.value == ""
 
 
 @pytest.mark.parametrize("host", ["hunter2-Secret", "ftp://files.example.com", "http://[::1"])
 def test_a_host_that_is_not_a_url_is_refused_without_echo(host: str) -> None:
-    with pytest.raises(cx.ConfigurationError, match="neither an http") as refused:
+    with pytest.raises(cx.ConfigurationError, match="not a URL") as refused:
         cx.Session(host, username=JOHN, password="x", key="k", env={}, sources=())
     assert host not in str(refused.value)
 

@@ -34,8 +34,8 @@ def resolve_host(host: str | None, env: Mapping[str, str]) -> str | None:
     if not is_url(chosen):
         # Not echoed: what lands in a host field by mistake is often a pasted password.
         raise ConfigurationError(
-            "the host is neither an http(s) URL nor a preset (it is not shown here, in case "
-            "it was a password pasted into the wrong place); use e.g. "
+            "the host is not a URL (http:// or https://) or a preset (it is not shown here, "
+            "in case it was a password pasted into the wrong place); use e.g. "
             f"'https://api.example.com' or one of {', '.join(c.HOST_PRESETS)}")
     return chosen
 

@@ -70,7 +70,8 @@ class Export:
 
     A non-final month fetched less than ``refresh_after`` ago is kept (a rerun after an
     interruption resumes); a month that ended more than ``settle_days`` ago and whose
-    shipments are all in ``final_states`` is final and never fetched again.
+    shipments are all in ``final_states`` is final and never fetched again. While it runs
+    the export holds the folder's lock: a second export into it raises ExportLockedError.
     """
 
     transport: Transport = field(repr=False, compare=False)
@@ -171,12 +172,12 @@ class Export:
                  for name, schema in zip(names, (SHIPMENTS_SCHEMA, EVENTS_SCHEMA), strict=True)]
         try:
             final = self._write_pages(search, files, bar, month)
+            for file in files:  # new names: no reader follows them before the manifest does
+                file.commit()
         except BaseException:
-            for file in files:
+            for file in files:  # a file already moved is deleted by the month's next commit
                 file.abort()
             raise
-        for file in files:  # new names: no reader follows them before the manifest does
-            file.commit()
         fetched_at = datetime.now(c.MEXICO_CITY)
         settled = fetched_at - month.end > timedelta(days=self.settle_days)
         return Partition(month.key, *month.window, files[0].rows, files[1].rows,

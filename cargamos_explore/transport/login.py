@@ -9,7 +9,12 @@ import requests.auth
 
 from .. import contract as c
 from ..bootstrap import Credentials, resolve_host
-from ..errors import AuthenticationError, UnexpectedResponseError, UnknownKeyError
+from ..errors import (
+    AuthenticationError,
+    InvalidArgumentError,
+    UnexpectedResponseError,
+    UnknownKeyError,
+)
 from ..scrub import scrub
 from .envelope import read_envelope, unwrap
 from .http import NO_AUTH, Retries, Timeouts, mount_pools, send_with_retries
@@ -45,8 +50,21 @@ def basic_auth(credentials: Credentials) -> requests.auth.HTTPBasicAuth:
     """The username and password as bytes in the contract's charset: requests encodes
     text as Latin-1, which cannot carry "€" (its UnicodeEncodeError holds the password)
     and turns "ñ" into a byte a UTF-8 server reads as another password (RFC 7617)."""
-    return requests.auth.HTTPBasicAuth(credentials.username.encode(c.BASIC_CHARSET),
-                                       credentials.password.encode(c.BASIC_CHARSET))
+    encoded = _encoded(credentials)
+    if encoded is None:  # raised here, not while handling the error that holds the password
+        raise InvalidArgumentError(
+            "the username or password holds a character that cannot be sent (a lone "
+            "surrogate, as a broken copy and paste can leave); type it again",
+            argument="password")
+    return requests.auth.HTTPBasicAuth(*encoded)
+
+
+def _encoded(credentials: Credentials) -> tuple[bytes, bytes] | None:
+    try:
+        return (credentials.username.encode(c.BASIC_CHARSET),
+                credentials.password.encode(c.BASIC_CHARSET))
+    except UnicodeEncodeError:
+        return None
 
 
 def _check_login(response: requests.Response, host: str, credentials: Credentials) -> None:
