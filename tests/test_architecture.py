@@ -20,7 +20,7 @@ import pytest
 PACKAGE = Path(__file__).parent.parent / "cargamos_explore"
 LAYERS = ("foundation", "bootstrap", "transport", "decoding", "queries", "export", "analysis",
           "session", "notebook", "entry")
-FOUNDATION = {"errors", "contract", "scrub", "arguments", "formatters"}
+FOUNDATION = {"errors", "contract", "scrub", "arguments", "formatters", "tracebacks"}
 ENTRY = {"start", "cli", "recorder", "replays", "testing", "__init__"}
 MAY_IMPORT_SANDBOX = {"bootstrap.connect", "cli"}
 #: Loaded only when used: a session with a host needs none of them.

@@ -52,7 +52,8 @@ class LoginForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.status = widgets.HTML("")
         self.status.add_class("cx-status")
         buttons = widgets.HBox([self.login_button, self.forgot_button])
-        self._parts = (self.host, self.key, self.username, self.password, buttons, self.status)
+        self._parts: tuple[Any, ...] = (self.host, self.key, self.username, self.password,
+                                        buttons, self.status)
         super().__init__(self._parts, **kwargs)
         self.add_class("cx-login-form")
         self.login_button.on_click(lambda _button: self.submit())
@@ -101,6 +102,8 @@ class LoginForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         try:
             session = self._log_in(host, credentials)
         except CargamosError as err:
+            # An older login's countdown under the error would read as "logged in".
+            self.children = self._parts
             self._say(describe(err, host, credentials), "error")
             return
         self.session = session
@@ -159,6 +162,8 @@ def describe(err: CargamosError, host: str, credentials: Credentials) -> str:
     elif isinstance(err, AuthenticationError):
         text = (f"Wrong username or password for {credentials.username} at {where}. Type "
                 "the password again, or click “Forgot password?”.")
+    elif isinstance(err, TransportError) and str(err).startswith("could not reach"):
+        text = f"C{str(err)[1:]}"  # already says where, why, and what to check
     elif isinstance(err, TransportError):
         text = f"Could not reach {where}: {err} Check the host and your connection."
     elif isinstance(err, CredentialsNotFoundError):
