@@ -65,7 +65,7 @@ class Session:
                                    env=env, sources=sources, sandbox_options=sandbox_options,
                                    replaying=bool(recording and recording.replaying))
         if self._connection.embedded and transport_options.get("cache", True) is True:
-            transport_options["cache"] = "memory"  # its port changes every run: never a hit
+            transport_options["cache"] = "memory"  # its port changes every process: no hit
         try:
             self.transport = Transport(self._connection.host, self._connection.credentials,
                                        cassette=recording, **transport_options)

@@ -22,7 +22,7 @@ LAYERS = ("foundation", "bootstrap", "transport", "decoding", "queries", "export
           "session", "notebook", "entry")
 FOUNDATION = {"errors", "contract", "scrub", "arguments", "formatters", "tracebacks"}
 ENTRY = {"start", "cli", "recorder", "replays", "testing", "__init__"}
-MAY_IMPORT_SANDBOX = {"bootstrap.connect", "cli"}
+MAY_IMPORT_SANDBOX = {"bootstrap.connect", "bootstrap.embedded", "cli"}
 #: Loaded only when used: a session with a host needs none of them.
 HEAVY = ("flask", "werkzeug", "jinja2", "ipywidgets", "anywidget", "matplotlib", "duckdb")
 

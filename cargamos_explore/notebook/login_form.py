@@ -145,6 +145,8 @@ def open_session(host: str, credentials: Credentials, options: Mapping[str, Any]
     """A logged-in Session for the form's values, or the error; never prompts again."""
     session = Session(host or None, key=credentials.key, username=credentials.username or None,
                       password=credentials.password or None, **{"sources": (), **options})
+    if credentials.username or credentials.password:  # typed in, not the sandbox's demo
+        session.transport.name_source(credentials.source)
     try:
         session.login()
     except BaseException:
