@@ -24,7 +24,8 @@ FOUNDATION = {"errors", "contract", "scrub", "arguments", "formatters", "traceba
 ENTRY = {"start", "cli", "recorder", "replays", "testing", "__init__"}
 MAY_IMPORT_SANDBOX = {"bootstrap.connect", "bootstrap.embedded", "cli"}
 #: Loaded only when used: a session with a host needs none of them.
-HEAVY = ("flask", "werkzeug", "jinja2", "ipywidgets", "anywidget", "matplotlib", "duckdb")
+HEAVY = ("flask", "werkzeug", "jinja2", "ipywidgets", "anywidget", "matplotlib", "duckdb",
+         "xlsxwriter")
 
 
 def module_name(path: Path) -> str:

@@ -4,6 +4,9 @@ instead of a stderr warning, and a form login always says it came from the login
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -100,3 +103,15 @@ def test_a_form_login_always_says_login_form(url: str) -> None:
     form.login_button.click()
     assert form.session is not None and form.session.credentials_source == "login form"
     form.session.close()
+
+
+def test_a_process_with_a_shared_sandbox_exits() -> None:
+    """The shared sandbox is stopped while the process exits (a server stopped later, by the
+    garbage collector, waited forever for its frozen thread)."""
+    code = ("import cargamos_explore as cx\n"
+            "with cx.login(sandbox_options={'size': 50}, cache=False) as session:\n"
+            "    print('ROWS', len(session.shipments(progress=False)))\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CARGAMOS_")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0 and "ROWS " in done.stdout, done.stderr

@@ -4,11 +4,12 @@ A blank ``cx.login()`` means "the local sandbox". Starting a new server for each
 put every session of a kernel on its own port, with its own copy of the data and its own
 logins, so a second blank login would not see what the first one did. So the first blank
 login starts it, and every later one in the process is served by the same server, which
-runs until the process ends (its threads are daemons).
+runs until the process ends.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import threading
 from collections.abc import Mapping
@@ -22,7 +23,10 @@ class SharedSandboxes:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._urls: dict[str, str] = {}
-        self._servers = contextlib.ExitStack()  # never closed: they serve until the end
+        self._servers = contextlib.ExitStack()
+        # Stopped while the process exits, before its daemon threads are frozen: left to
+        # the garbage collector, stopping would wait forever for a frozen server thread.
+        atexit.register(self._servers.close)
 
     def url(self, options: Mapping[str, Any]) -> str:
         """The base URL of the sandbox started with ``options``, starting it if needed."""
