@@ -45,7 +45,8 @@ class Session:
     """A connection to one Cargamos host as one user, answering in DataFrames.
 
     The host is ``host`` (a URL, or the presets ``"production"`` and ``"test"``), else
-    ``CARGAMOS_HOST``; with neither, an embedded sandbox starts and its demo account is used.
+    ``CARGAMOS_HOST``; with neither, the process's embedded sandbox (started by the first
+    such session, shared by the others) and its demo account are used.
     Credentials come from the arguments, else the environment, keyring, ``.netrc`` or a
     prompt. ``cassette`` (a path or a ``Cassette``) records every call into a file, or
     replays the file when it exists, with no network and no credentials. Other keyword
