@@ -100,11 +100,11 @@ def test_make_lab_serves_the_notebooks_with_a_kernel_that_runs(
     client.load_connection_file()
     client.start_channels()
     try:
-        client.wait_for_ready(timeout=60)
+        client.wait_for_ready(timeout=180)
         shown: list[str] = []
         client.execute_interactive(
             "import cargamos_explore as cx, ipywidgets; print('KERNEL', cx.__version__)",
-            timeout=60, output_hook=lambda message: shown.append(
+            timeout=180, output_hook=lambda message: shown.append(
                 message["content"].get("text", "")))
     finally:
         client.stop_channels()

@@ -113,5 +113,5 @@ def test_a_process_with_a_shared_sandbox_exits() -> None:
             "    print('ROWS', len(session.shipments(progress=False)))\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARGAMOS_")}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=180)
     assert done.returncode == 0 and "ROWS " in done.stdout, done.stderr
