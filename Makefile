@@ -1,25 +1,35 @@
 # Two commands: `make demo` runs the main job against the sandbox, `make test` runs every test.
-# Each creates .venv when missing and installs what it needs.
+# Each creates .venv when missing and installs what it needs; `make lab` then opens the notebooks.
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test test-repeat test-pandas2 test-vcrpy-floor reliability screenshots charts cassettes notebooks bench clean
+.PHONY: demo lab test test-repeat test-pandas2 test-vcrpy-floor reliability screenshots charts cassettes notebooks bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# JupyterLab and a kernel come with the demo: the notebooks are what an analyst opens next.
 $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[lab]'
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,lab]'
 	touch $@ $(VENV)/.demo-installed
 
 demo: $(VENV)/.demo-installed
 	$(BIN)/cargamos-explore demo
+	@echo
+	@echo "Open the notebooks in JupyterLab (on 127.0.0.1; Ctrl-C stops it):"
+	@echo "    make lab"
+
+# JupyterLab on notebooks/, opening the quickstart, listening on 127.0.0.1 only.
+# LAB_OPTIONS adds options, e.g. LAB_OPTIONS=--no-browser or LAB_OPTIONS=--port=8890.
+LAB_OPTIONS ?=
+lab: $(VENV)/.demo-installed
+	cd notebooks && $(abspath $(BIN))/jupyter lab --ip=127.0.0.1 $(LAB_OPTIONS) 00_quickstart.ipynb
 
 # The suite runs with CARGAMOS_* and a .netrc aimed at a local trap, as on an analyst's
 # machine: it fails if any test, doctest, README example or notebook reaches the trap.

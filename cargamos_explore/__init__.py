@@ -60,6 +60,7 @@ if _typing.TYPE_CHECKING:
     from . import sandbox
     from .cassettes import Cassette
     from .export.duck import open_dataset
+    from .export.excel import to_excel
     from .notebook.indicator import TokenIndicator
     from .notebook.login_form import LoginForm
 
@@ -115,6 +116,7 @@ __all__ = [
     "provenance",
     "request_password_reset",
     "sandbox",
+    "to_excel",
 ]
 
 #: Widgets load ipywidgets (and through it IPython), which would slow down every
@@ -122,6 +124,8 @@ __all__ = [
 _LAZY = {"LoginForm": ".notebook.login_form", "TokenIndicator": ".notebook.indicator",
          # The export loads pyarrow.parquet, and open_dataset DuckDB: only when used.
          "open_dataset": ".export.duck",
+         # XlsxWriter: only for those who write a workbook.
+         "to_excel": ".export.excel",
          # vcrpy, likewise: only sessions with a cassette need it.
          "Cassette": ".cassettes.cassette"}
 #: The sandbox pulls in Flask: imported when first used, never by the client itself.

@@ -63,12 +63,17 @@ def flag(name: str, value: Any, *, meaning: str) -> bool | None:
 def states(value: Any) -> tuple[str, ...]:
     """The state names to filter on; ``()`` (from None) means every state.
 
+    A documented state is matched whatever its case (``"delivered"`` is ``DELIVERED``).
     The contract keeps the set of states open, so an unknown name is only warned about (it
-    may be a state Cargamos added) and still sent.
+    may be a state Cargamos added) and still sent as given.
+
+    >>> states(["delivered", "Mishap"])
+    ('DELIVERED', 'MISHAP')
     """
     if value is None:
         return ()
-    names = _state_names(value)
+    documented = {state.casefold(): state for state in c.STATES}
+    names = tuple(documented.get(name.casefold(), name) for name in _state_names(value))
     if not names:
         raise InvalidArgumentError("states is empty: give a state name, a list of them, or "
                                    "None for every state", argument="states")

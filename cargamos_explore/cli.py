@@ -38,8 +38,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+#: What --help says: plain text, as a terminal shows it (the module docstring is markup).
+DESCRIPTION = ("Explore your Cargamos deliveries: run the demo, serve the sandbox, export "
+               "shipments to Parquet, record notebooks' cassettes, or replay notebooks and "
+               "save their outputs. In a clone, make lab opens the notebooks in JupyterLab.")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cargamos-explore", description=__doc__)
+    parser = argparse.ArgumentParser(prog="cargamos-explore", description=DESCRIPTION)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     demo = commands.add_parser("demo", help="pull shipments from the sandbox and print KPIs")
     demo.add_argument("--host", help="a real host instead of the embedded sandbox")

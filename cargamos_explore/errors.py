@@ -29,7 +29,8 @@
     └── InvalidArgumentError             an argument's value is unusable (also a ValueError)
         └── InvalidArgumentTypeError     an argument has the wrong type (also a TypeError)
 
-This module imports nothing from the package: every other module may import it.
+This module imports nothing from the package (but ``tracebacks``, the standard library
+only, when IPython shows an error): every other module may import it.
 """
 
 from __future__ import annotations
@@ -38,7 +39,17 @@ from typing import Any
 
 
 class CargamosError(Exception):
-    """Base class of every error raised by cargamos_explore."""
+    """Base class of every error raised by cargamos_explore.
+
+    In IPython and Jupyter it shows as its message and the line of your code that raised
+    it; ``%tb plain`` shows the full traceback of the last error (see ``tracebacks``).
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        """IPython's hook for the lines to show in place of the traceback."""
+        from .tracebacks import render  # the standard library only; needed only in IPython
+
+        return render(self)
 
 
 class ConfigurationError(CargamosError):

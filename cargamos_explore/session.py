@@ -46,7 +46,8 @@ class Session:
     """A connection to one Cargamos host as one user, answering in DataFrames.
 
     The host is ``host`` (a URL, or the presets ``"production"`` and ``"test"``), else
-    ``CARGAMOS_HOST``; with neither, an embedded sandbox starts and its demo account is used.
+    ``CARGAMOS_HOST``; with neither, the process's embedded sandbox (started by the first
+    such session, shared by the others) and its demo account are used.
     Credentials come from the arguments, else the environment, keyring, ``.netrc`` or a
     prompt. ``cassette`` (a path or a ``Cassette``) records every call into a file, or
     replays the file when it exists, with no network and no credentials. Other keyword
@@ -66,7 +67,7 @@ class Session:
                                    env=env, sources=sources, sandbox_options=sandbox_options,
                                    replaying=bool(recording and recording.replaying))
         if self._connection.embedded and transport_options.get("cache", True) is True:
-            transport_options["cache"] = "memory"  # its port changes every run: never a hit
+            transport_options["cache"] = "memory"  # its port changes every process: no hit
         try:
             self.transport = Transport(self._connection.host, self._connection.credentials,
                                        cassette=recording, **transport_options)

@@ -97,6 +97,17 @@ def test_known_states_do_not_warn(session: cx.Session) -> None:
     assert df.attrs["cargamos"]["params"]["state"] == "DELIVERED,MISHAP"
 
 
+def test_state_names_match_whatever_their_case(session: cx.Session) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a documented state in lower case is no unknown one
+        lower = session.shipments(date(2026, 11, 1), "2026-11-30", states="delivered")
+    upper = session.shipments(date(2026, 11, 1), "2026-11-30", states="DELIVERED")
+    assert len(lower) == len(upper) > 0 and set(lower["state"]) == {"DELIVERED"}
+    assert lower.attrs["cargamos"]["params"]["state"] == "DELIVERED"
+    with pytest.warns(cx.UnknownValueWarning, match="'delivred'"):
+        session.shipments(date(2026, 11, 1), "2026-11-02", states=["Mishap", "delivred"])
+
+
 @pytest.mark.parametrize("sheet", [None, [{"postal_code": "06700"}], "orders.csv"])
 def test_an_orders_sheet_must_be_a_dataframe(url: str, session: cx.Session,
                                              sheet: Any) -> None:

@@ -62,6 +62,7 @@ def notebook(url: str, short_url: str) -> dict[str, Any]:
         f"prompted = cx.login({url!r})",
         "try:\n    prompted.webhook()\nexcept cx.CredentialsNotFoundError as err:\n"
         "    print('BEFORE', err)",
+        "prompted.shipments()",
         "print('PROMPTED', prompted.username, prompted.logins)\nprompted",
         f"short = cx.login({short_url!r}, key={PAPELERIA.key!r}, username={LUIS!r}, "
         f"password={PAPELERIA.users[LUIS]!r}, renew_margin=0, cache=False)\n"
@@ -249,6 +250,7 @@ def test_the_widgets_in_jupyterlab(page: Any, lab: tuple[str, Path], screenshots
     assert "IN-KERNEL-STATE 0" in run(page, 2).inner_text()
     check_cx_login_shows_the_form(page)
     check_renewal_resets_the_indicator(page)
+    check_a_failed_login_removes_the_older_indicator(page)
     check_no_secret_in_page_or_saved_file(page, lab[1])
 
 
@@ -258,18 +260,37 @@ def check_cx_login_shows_the_form(page: Any) -> None:
     form = run(page, 3).locator(".cx-login-form")
     playwright_api.expect(form.locator(".cx-host input")).to_be_disabled()
     assert "log in with the form" in run(page, 4).locator(".jp-OutputArea").inner_text()
+    check_an_error_shows_in_a_few_lines(page)
     log_in(form, "", TIENDA.key, ANA, TIENDA.users[ANA])
     playwright_api.expect(form.locator(".cx-status")).to_contain_text(f"Logged in as {ANA}")
-    shown = run(page, 5)
+    shown = run(page, 6)
     playwright_api.expect(shown.locator(".jp-OutputArea")).to_contain_text(f"PROMPTED {ANA} 1")
     playwright_api.expect(shown.locator(".cx-session-card")).to_contain_text("login form")
 
 
+def check_an_error_shows_in_a_few_lines(page: Any) -> None:
+    """An uncaught error shows its message and the line that raised it, not 19 frames."""
+    shown = run(page, 5).locator(".jp-OutputArea").inner_text()
+    lines = [line for line in shown.splitlines() if line.strip()]
+    assert lines[0].startswith("CredentialsNotFoundError: ")
+    assert "log in with the form" in lines[0] and "prompted.shipments()" in lines[1]
+    assert len(lines) <= 4, shown
+
+
+def check_a_failed_login_removes_the_older_indicator(page: Any) -> None:
+    """After a failed attempt, no countdown of an earlier login stays under the error."""
+    form = cell(page, 0).locator(".cx-login-form")
+    playwright_api.expect(form.locator(".cx-token-indicator")).to_have_count(1)
+    log_in(form, "", TIENDA.key, JOHN, WRONG)
+    playwright_api.expect(form.locator(".cx-status")).to_contain_text("Wrong username")
+    playwright_api.expect(form.locator(".cx-token-indicator")).to_have_count(0)
+
+
 def check_renewal_resets_the_indicator(page: Any) -> None:
-    countdown = run(page, 6).locator(".cx-countdown")
+    countdown = run(page, 7).locator(".cx-countdown")
     playwright_api.expect(countdown).to_have_attribute("data-state", "expired",
                                                       timeout=SHORT_LIFETIME * 1000 + WAIT)
-    renewed = run(page, 7)
+    renewed = run(page, 8)
     playwright_api.expect(renewed.locator(".jp-OutputArea")).to_contain_text("RENEWED 2")
     playwright_api.expect(countdown).not_to_have_attribute("data-state", "expired")
     assert seconds_left(countdown) >= 1

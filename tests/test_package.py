@@ -6,6 +6,8 @@ import re
 import warnings
 from pathlib import Path
 
+import pytest
+
 import cargamos_explore as cx
 
 ROOT = Path(__file__).parent.parent
@@ -67,3 +69,14 @@ def test_importing_the_package_does_not_load_the_widgets() -> None:
                            check=True, cwd=ROOT).stdout.strip()
     assert found == "False"
     assert cx.LoginForm.__name__ == "LoginForm" and cx.TokenIndicator.__name__ == "TokenIndicator"
+
+
+def test_the_readme_empty_window_example_is_true_on_any_day(session: cx.Session) -> None:
+    """Its window must stay wholly before the sandbox's history, whatever today is."""
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    found = re.search(r'session\.shipments\("(\S+)", "(\S+)"\)` warns "(no shipments[^"]*) '
+                      r'N days before today', readme)
+    assert found is not None
+    start, end, said = found.groups()
+    with pytest.warns(cx.EmptyWindowWarning, match=re.escape(said)):
+        session.shipments(start, end)

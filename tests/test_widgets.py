@@ -88,7 +88,18 @@ def test_an_unreachable_host_says_so(form: LoginForm) -> None:
         probe.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
     fill(form, closed).login_button.click()
-    assert form.session is None and f"Could not reach {closed}" in form.status.value
+    assert form.session is None
+    assert f"Could not reach {closed.removeprefix('http://')}: connection refused" in (
+        form.status.value)
+    assert "HTTPConnectionPool" not in form.status.value
+
+
+def test_a_failed_login_removes_the_older_token_indicator(url: str, form: LoginForm) -> None:
+    fill(form, url).login_button.click()
+    assert any(isinstance(child, cx.TokenIndicator) for child in form.children)
+    fill(form, url, password="not-the-password").login_button.click()
+    assert "Wrong username or password" in form.status.value
+    assert not any(isinstance(child, cx.TokenIndicator) for child in form.children)
 
 
 def test_a_blank_form_uses_the_sandbox_demo_account(form: LoginForm) -> None:

@@ -2,23 +2,23 @@
 
 ``connect()`` resolves the host (an argument, ``CARGAMOS_HOST`` or a preset), then the
 credentials (arguments, environment, keyring, ``.netrc``, a prompt). With no host anywhere
-it starts the embedded sandbox and uses its demo account; replaying a cassette it needs
-neither host nor credentials.
+it uses the embedded sandbox (one per process, shared by every blank login) and its demo
+account; replaying a cassette it needs neither host nor credentials.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .credentials import DEFAULT_SOURCES, Credentials, Source, find_credentials
+from .embedded import SHARED
+from .frontend import announce_demo
 from .hosts import resolve_host
 
-log = logging.getLogger("cargamos_explore")
 #: Where a replayed cassette's requests go: a name that can never resolve (RFC 2606).
 REPLAY_HOST: Final = "https://cargamos.invalid"
 REPLAY_CREDENTIALS: Final = Credentials("replay", "replay", "replay", "cassette")
@@ -26,7 +26,8 @@ REPLAY_CREDENTIALS: Final = Credentials("replay", "replay", "replay", "cassette"
 
 @dataclass(frozen=True)
 class Connection:
-    """A resolved host and credentials; ``close()`` stops an embedded sandbox."""
+    """A resolved host and credentials. ``close()`` leaves an embedded sandbox running:
+    other sessions of the process share it."""
 
     host: str
     credentials: Credentials
@@ -71,16 +72,14 @@ def _find(host: str, explicit: Credentials, key: str | None, env: Mapping[str, s
 def _embedded(explicit: Credentials, env: Mapping[str, str], sources: tuple[Source, ...],
               options: Mapping[str, Any]) -> Connection:
     # Imported here: the sandbox pulls in Flask, which a session with a host never needs.
-    from ..sandbox import DEMO_ORGANISATIONS, serve
+    from ..sandbox import DEMO_ORGANISATIONS
 
-    stack = contextlib.ExitStack()
-    url = stack.enter_context(serve(**options))
+    url = SHARED.url(options)
     org = DEMO_ORGANISATIONS[0]
     username, password = next(iter(org.users.items()))
     demo = Credentials(username, password, explicit.key or org.key, "sandbox demo")
     if explicit.username or explicit.password:
         demo = _find(url, explicit, demo.key, env, sources)
-    log.warning("No Cargamos host configured: using the local sandbox at %s as %s.",
-                url, demo.username)
-    return Connection(url, demo, embedded=True, _stack=stack)
-
+    if demo.source == "sandbox demo":
+        announce_demo(url, demo.username)
+    return Connection(url, demo, embedded=True)

@@ -53,7 +53,8 @@ class LoginForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.status = widgets.HTML("")
         self.status.add_class("cx-status")
         buttons = widgets.HBox([self.login_button, self.forgot_button])
-        self._parts = (self.host, self.key, self.username, self.password, buttons, self.status)
+        self._parts: tuple[Any, ...] = (self.host, self.key, self.username, self.password,
+                                        buttons, self.status)
         super().__init__(self._parts, **kwargs)
         self.add_class("cx-login-form")
         self.login_button.on_click(lambda _button: self.submit())
@@ -102,6 +103,8 @@ class LoginForm(widgets.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         try:
             session = self._log_in(host, credentials)
         except CargamosError as err:
+            # An older login's countdown under the error would read as "logged in".
+            self.children = self._parts
             self._say(describe(err, host, credentials), "error")
             return
         self.session = session
@@ -143,6 +146,8 @@ def open_session(host: str, credentials: Credentials, options: Mapping[str, Any]
     """A logged-in Session for the form's values, or the error; never prompts again."""
     session = Session(host or None, key=credentials.key, username=credentials.username or None,
                       password=credentials.password or None, **{"sources": (), **options})
+    if credentials.username or credentials.password:  # typed in, not the sandbox's demo
+        session.transport.name_source(credentials.source)
     try:
         session.login()
     except BaseException:
@@ -160,6 +165,8 @@ def describe(err: CargamosError, host: str, credentials: Credentials) -> str:
     elif isinstance(err, AuthenticationError):
         text = (f"Wrong username or password for {credentials.username} at {where}. Type "
                 "the password again, or click “Forgot password?”.")
+    elif isinstance(err, TransportError) and str(err).startswith("could not reach"):
+        text = f"C{str(err)[1:]}"  # already says where, why, and what to check
     elif isinstance(err, TransportError):
         text = f"Could not reach {where}: {err} Check the host and your connection."
     elif isinstance(err, CredentialsNotFoundError):

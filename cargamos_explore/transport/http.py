@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import requests
 import requests.auth
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ConnectTimeoutError, InvalidHeader, NewConnectionError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    InvalidHeader,
+    NameResolutionError,
+    NewConnectionError,
+)
 from urllib3.util.retry import Retry
 
 from ..errors import TransportError
@@ -29,6 +36,10 @@ UNPROCESSED_STATUSES = frozenset({429, 503})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 #: Failures after the request went out (reset, read timeout): it may have been processed.
 READ_RETRIES = 2
+#: A refused connection is tried once more (a server restarting), a name that does not
+#: resolve likewise; a host that did not answer within the connect timeout is not tried
+#: again, since it would cost the same wait: a host that is not there fails in seconds.
+CONNECT_RETRIES = 1
 RETRYABLE_FAILURES = (requests.ConnectionError, requests.Timeout,
                       requests.exceptions.ChunkedEncodingError)
 NEVER_RETRIED = (requests.exceptions.InvalidJSONError,)
@@ -73,7 +84,7 @@ def send_with_retries(attempt: Attempt, method: str, url: str, retries: Retries,
     retries only what the server cannot have processed (a login is billed): a connection
     never made, a 429 or a 503, never a 502 or 504 (see UNPROCESSED_STATUSES).
     """
-    read_failures = 0
+    failures = {"read": 0, "connect": 0}
     for retry in range(1, retries.total + 2):
         outcome = _try(attempt)
         last = retry > retries.total
@@ -81,8 +92,8 @@ def send_with_retries(attempt: Attempt, method: str, url: str, retries: Retries,
         if response is not None and (last or not _retry_status(response, method, resend)):
             return response
         if not isinstance(outcome, requests.Response):
-            read_failures += not _never_connected(outcome)
-            if last or not _may_retry(outcome, method, read_failures, resend=resend):
+            failures["connect" if _never_connected(outcome) else "read"] += 1
+            if last or not _may_retry(outcome, method, failures, resend=resend):
                 # Raised outside the except block, so nothing chains the library's
                 # exception, whose text and request repeat ?key= and the Authorization.
                 raise transport_error(outcome, method, url)
@@ -102,23 +113,27 @@ def _retry_status(response: requests.Response, method: str, resend: bool) -> boo
     return response.status_code in statuses and method.upper() in IDEMPOTENT_METHODS
 
 
-def _may_retry(failure: requests.RequestException, method: str, read_failures: int, *,
+def _may_retry(failure: requests.RequestException, method: str, failures: dict[str, int], *,
                resend: bool) -> bool:
-    """A connection never made is always safe to retry; a connection lost mid-answer only
-    for an idempotent method, a few times; anything else (a body that cannot be encoded or
-    decoded) never: it would fail again."""
+    """A connection never made is safe to retry, once (``CONNECT_RETRIES``) unless it timed
+    out; a connection lost mid-answer only for an idempotent method, a few times; anything
+    else (a body that cannot be encoded or decoded) never: it would fail again."""
     if not isinstance(failure, RETRYABLE_FAILURES) or isinstance(failure, NEVER_RETRIED):
         return False
     if _never_connected(failure):
-        return True
-    return resend and method.upper() in IDEMPOTENT_METHODS and read_failures <= READ_RETRIES
+        return (_unreachable_reason(failure) != "timed out"
+                and failures["connect"] <= CONNECT_RETRIES)
+    return (resend and method.upper() in IDEMPOTENT_METHODS
+            and failures["read"] <= READ_RETRIES)
 
 
 @dataclass(frozen=True)
 class Timeouts:
     """Seconds to connect, and to wait for each read of the answer."""
 
-    connect: float = 5.0
+    # Short: a host that does not answer should fail in seconds, not a minute. A slow
+    # answer is the read timeout's business, so the two are separate.
+    connect: float = 3.05
     read: float = 60.0
 
     def as_tuple(self) -> tuple[float, float]:
@@ -168,6 +183,15 @@ def transport_error(err: requests.RequestException, method: str, url: str) -> Tr
     """
     reached = not _never_connected(err)
     where = f"{method} {scrub(url)}"
+    reason = None if reached else _unreachable_reason(err)
+    if reason is not None:
+        # The library's text (pools, retries, object addresses) says nothing more to a user.
+        sent = err.request.url if err.request is not None and err.request.url else url
+        return TransportError(
+            f"could not reach {urlsplit(url).netloc}: {reason}. {method} {scrub(sent)} "
+            "failed before a "
+            "connection was made, so the server did not receive it; check the host and "
+            "your network.", may_have_reached_server=False)
     if reached:
         advice = ("the server may have received it" + (
             "; check your shipments before sending these orders again" if method == "POST"
@@ -179,16 +203,33 @@ def transport_error(err: requests.RequestException, method: str, url: str) -> Tr
                           may_have_reached_server=reached)
 
 
-def _never_connected(err: BaseException) -> bool:
-    # A body requests cannot encode (NaN, say) fails before any connection is made.
-    if isinstance(err, (requests.ConnectTimeout, requests.exceptions.InvalidJSONError)):
-        return True
+def _unreachable_reason(err: BaseException) -> str | None:
+    """Why a connection was never made, in words: refused, timed out or name not found."""
+    causes = list(_causes(err))
+    if any(isinstance(c, NameResolutionError | socket.gaierror) for c in causes):
+        return "name not found"
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return "connection refused"
+    # urllib3's NewConnectionError is a ConnectTimeoutError too: only a real timeout counts.
+    if any(isinstance(c, requests.ConnectTimeout | ConnectTimeoutError | TimeoutError)
+           and not isinstance(c, NewConnectionError) for c in causes):
+        return "timed out"
+    return None
+
+
+def _causes(err: BaseException) -> Iterator[BaseException]:
+    """``err`` and what it wraps: urllib3 keeps the cause in ``reason`` or ``args[0]``."""
     seen: set[int] = set()
     cause: BaseException | None = err
     while cause is not None and id(cause) not in seen:
         seen.add(id(cause))
-        if isinstance(cause, (NewConnectionError, ConnectTimeoutError)):
-            return True
+        yield cause
         cause = getattr(cause, "reason", None) or cause.__cause__ or (
             cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None)
-    return False
+
+
+def _never_connected(err: BaseException) -> bool:
+    # A body requests cannot encode (NaN, say) fails before any connection is made.
+    if isinstance(err, (requests.ConnectTimeout, requests.exceptions.InvalidJSONError)):
+        return True
+    return any(isinstance(c, NewConnectionError | ConnectTimeoutError) for c in _causes(err))

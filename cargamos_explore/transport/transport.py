@@ -131,6 +131,11 @@ class Transport:
         self._http.close()
         self._connect()
 
+    def name_source(self, source: str) -> None:
+        """Say where the credentials came from (the login form passes them on as arguments);
+        the values, and so the cache's identity, stay as they are."""
+        self._credentials = dataclasses.replace(self._credentials, source=source)
+
     def _login(self) -> LoginResult:
         if self._credentials.pending:
             raise CredentialsNotFoundError(
