@@ -82,15 +82,16 @@ FAILURES = {
 
 @pytest.mark.parametrize("reason", FAILURES)
 def test_a_host_that_is_not_there_fails_within_seconds_with_the_reason(reason: str) -> None:
-    """With the default settings, the time spent is the waits between attempts, plus each
-    attempt's connect timeout when the host does not answer: under 5 s in all. (A refused
-    connection or an unknown name fails at once; benchmarks/bench_unreachable.py times it.)"""
+    """The login is the first call to a host. With the default settings, the time spent is
+    the waits between attempts, plus each attempt's connect timeout when the host does not
+    answer: under 5 s in all. (A refused connection or an unknown name fails at once;
+    benchmarks/bench_unreachable.py times it.)"""
     make, expected_attempts = FAILURES[reason]
     calls, attempt = failing(make())
     waits: list[float] = []
     with pytest.raises(cx.TransportError) as caught:
-        send_with_retries(attempt, "GET", "https://api.example.mx/v1/shipments?key=secret",
-                          Retries(), sleep=waits.append)
+        send_with_retries(attempt, "GET", "https://api.example.mx/v1/login?key=secret",
+                          Retries(), sleep=waits.append, resend=False)
     assert str(caught.value).startswith(f"could not reach api.example.mx: {reason}.")
     assert "secret" not in str(caught.value)
     assert not any(noise in str(caught.value) for noise in URLLIB3_TEXT)
@@ -150,3 +151,15 @@ def test_outside_the_toolkit_nothing_changes() -> None:
 
     lines = short(cx.ConfigurationError("set CARGAMOS_HOST"))
     assert lines[0].endswith("ConfigurationError\x1b[39m: set CARGAMOS_HOST")
+
+
+def test_a_read_retries_a_refused_connection_with_backoff() -> None:
+    """Once logged in, a refused connection is a server restarting: a read keeps trying, with
+    the usual backoff, rather than failing at the second refusal."""
+    calls, attempt = failing(connection_error(refused()))
+    waits: list[float] = []
+    with pytest.raises(cx.TransportError, match="connection refused"):
+        send_with_retries(attempt, "GET", "https://api.example.mx/v1/shipments", Retries(),
+                          sleep=waits.append)
+    assert len(calls) == Retries().total + 1
+    assert waits == [Retries().backoff(n) for n in range(1, Retries().total + 1)]

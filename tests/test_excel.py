@@ -62,7 +62,7 @@ def column(sheet: Any, name: str, row: int = 1) -> list[Any]:
 
 
 def test_one_sheet_per_frame_and_per_report_table(book: Any, shipments: pd.DataFrame) -> None:
-    assert book.sheetnames == ["shipments", "overall", "by_alcaldia", "by_week"]
+    assert book.sheetnames == ["shipments", "overall", "by_alcaldia", "by_week", "current_week"]
     sheet = book["shipments"]
     assert len(shipments) == 5_000 and sheet.max_row == 5_001
     assert sheet.freeze_panes == "A2"
@@ -105,18 +105,20 @@ def test_rates_are_excel_percentages_of_the_same_numbers(
         book: Any, workbook: tuple[Path, cx.KPIReport]) -> None:
     report = workbook[1]
     overall = book["overall"]
-    names = header(overall)
+    # Every report sheet opens with the time its figures are true at, above the header.
+    assert overall.cell(1, 1).value == f"As of {report.as_of:%Y-%m-%d %H:%M:%S} (Mexico City)"
+    names = header(overall, 2)
     for rate in ("on_time_rate", "first_attempt_rate", "mishap_rate", "attempts_1"):
-        cell = overall.cell(2, names.index(rate) + 1)
+        cell = overall.cell(3, names.index(rate) + 1)
         assert cell.number_format == "0.0%"
         assert cell.value == pytest.approx(float(report.overall[rate].iloc[0]))
-    assert overall.cell(2, names.index("shipments") + 1).number_format == "General"
+    assert overall.cell(3, names.index("shipments") + 1).number_format == "General"
     weeks = book["by_week"]
-    assert header(weeks)[0] == "week" and weeks.freeze_panes == "A2"
-    first_week = weeks.cell(2, 1)
+    assert header(weeks, 2)[0] == "week" and weeks.freeze_panes == "A3"
+    first_week = weeks.cell(3, 1)
     assert first_week.value.date() == report.by_week.index[0]
     assert first_week.number_format == "yyyy-mm-dd"
-    assert weeks.max_row == len(report.by_week) + 1
+    assert weeks.max_row == len(report.by_week) + 2
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,7 @@ def test_the_readme_line_writes_the_workbook(tmp_path: Path,
     exec(line.group(0), {"cx": cx, "shipments": shipments, "events": events,
                          "report": cx.kpis(shipments, events=events)})
     book = openpyxl.load_workbook(tmp_path / "deliveries.xlsx", read_only=True)
-    assert book.sheetnames == ["shipments", "events", "overall", "by_alcaldia", "by_week"]
+    assert book.sheetnames == ["shipments", "events", "overall", "by_alcaldia", "by_week",
+                               "current_week"]
     assert book["events"].max_row == len(events) + 1 > 1
 

@@ -36,9 +36,10 @@ UNPROCESSED_STATUSES = frozenset({429, 503})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 #: Failures after the request went out (reset, read timeout): it may have been processed.
 READ_RETRIES = 2
-#: A refused connection is tried once more (a server restarting), a name that does not
-#: resolve likewise; a host that did not answer within the connect timeout is not tried
-#: again, since it would cost the same wait: a host that is not there fails in seconds.
+#: A login (the first contact with a host) whose connection is refused, or whose name does
+#: not resolve, is tried once more: a host that is not there fails in seconds. A read of
+#: a host that has answered retries a refused connection with the usual backoff (a server
+#: restarting mid-read). A connect timeout is never retried: it would cost the same wait.
 CONNECT_RETRIES = 1
 RETRYABLE_FAILURES = (requests.ConnectionError, requests.Timeout,
                       requests.exceptions.ChunkedEncodingError)
@@ -115,14 +116,14 @@ def _retry_status(response: requests.Response, method: str, resend: bool) -> boo
 
 def _may_retry(failure: requests.RequestException, method: str, failures: dict[str, int], *,
                resend: bool) -> bool:
-    """A connection never made is safe to retry, once (``CONNECT_RETRIES``) unless it timed
-    out; a connection lost mid-answer only for an idempotent method, a few times; anything
-    else (a body that cannot be encoded or decoded) never: it would fail again."""
+    """A connection never made is safe to retry unless it timed out (a login only once,
+    ``CONNECT_RETRIES``); a connection lost mid-answer only for an idempotent method, a few
+    times; anything else (a body that cannot be encoded or decoded) never: it fails again."""
     if not isinstance(failure, RETRYABLE_FAILURES) or isinstance(failure, NEVER_RETRIED):
         return False
     if _never_connected(failure):
         return (_unreachable_reason(failure) != "timed out"
-                and failures["connect"] <= CONNECT_RETRIES)
+                and (resend or failures["connect"] <= CONNECT_RETRIES))
     return (resend and method.upper() in IDEMPOTENT_METHODS
             and failures["read"] <= READ_RETRIES)
 
