@@ -58,6 +58,7 @@ from .transport import (
 if _typing.TYPE_CHECKING:
     from . import sandbox
     from .export.duck import open_dataset
+    from .notebook.explore import explore
     from .notebook.indicator import TokenIndicator
     from .notebook.login_form import LoginForm
     from .transport.recording import Cassette
@@ -107,6 +108,7 @@ __all__ = [
     "UnknownValueWarning",
     "UnsafePathError",
     "__version__",
+    "explore",
     "kpis",
     "login",
     "open_dataset",
@@ -118,6 +120,7 @@ __all__ = [
 #: Widgets load ipywidgets (and through it IPython), which would slow down every
 #: ``import cargamos_explore``; they are imported on first use instead.
 _LAZY = {"LoginForm": ".notebook.login_form", "TokenIndicator": ".notebook.indicator",
+         "explore": ".notebook.explore",
          # The export loads pyarrow.parquet, and open_dataset DuckDB: only when used.
          "open_dataset": ".export.duck",
          # vcrpy, likewise: only sessions with a cassette need it.

@@ -1,0 +1,234 @@
+"""cx.explore() in plain pytest: build the dashboard, set its traits as the page would, and
+check what every panel then holds against cx.kpis and pandas on the same rows."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, timedelta
+from typing import Any
+
+import ipywidgets
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+import cargamos_explore as cx
+from cargamos_explore.decoding import events_frame, shipments_frame
+from cargamos_explore.notebook.explore import panels
+from cargamos_explore.sandbox.data import generate
+from cargamos_explore.sandbox.render import render_rows
+
+from .conftest import ANCHOR
+
+ZONE = "America/Mexico_City"
+SIZE = 3000
+
+
+@pytest.fixture(scope="module")
+def frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    records = render_rows(generate(SIZE, seed=3, anchor=ANCHOR, prefix="CG1"), np.arange(SIZE))
+    return shipments_frame(records), events_frame(records)
+
+
+@pytest.fixture
+def dash(frames: tuple[pd.DataFrame, pd.DataFrame]) -> Any:
+    shipments, events = frames
+    return cx.explore(shipments, events=events)
+
+
+def in_window(df: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    low = pd.Timestamp(start).tz_localize(ZONE)
+    high = pd.Timestamp(end + timedelta(days=1)).tz_localize(ZONE)
+    return df[(df["created_at"] >= low) & (df["created_at"] < high)]
+
+
+def tile_values(dash: Any) -> dict[str, float | None]:
+    return {tile["field"]: tile["value"] for tile in dash.tiles}
+
+
+def expected_tiles(rows: pd.DataFrame) -> dict[str, float | None]:
+    overall = cx.kpis(rows).overall.iloc[0]
+    return {name: None if pd.isna(overall[name]) else float(overall[name])
+            for name, _, _ in panels.TILES.values()}
+
+
+def sent_messages(dash: Any, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    sent: list[dict[str, Any]] = []
+    monkeypatch.setattr(dash, "send", lambda content, buffers=None: sent.append(content))
+    return sent
+
+
+def test_the_default_range_is_the_last_30_days_and_the_tiles_are_cx_kpis(
+        dash: Any, frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    shipments, _ = frames
+    last = shipments["created_at"].max().date()
+    assert (dash.start, dash.end) == ((last - timedelta(days=29)).isoformat(), last.isoformat())
+    rows = in_window(shipments, last - timedelta(days=29), last)
+    assert tile_values(dash) == expected_tiles(rows)
+    assert (dash.matched, dash.total) == (len(rows), SIZE)
+    assert f"{len(rows):,} of {SIZE:,} shipments" in repr(dash)
+
+
+def test_a_new_date_range_gives_the_kpis_of_its_rows_and_the_change_from_the_period_before(
+        dash: Any, frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    shipments, _ = frames
+    dash.start, dash.end = "2026-10-01", "2026-10-14"
+    rows = in_window(shipments, date(2026, 10, 1), date(2026, 10, 14))
+    before = in_window(shipments, date(2026, 9, 17), date(2026, 9, 30))
+    assert tile_values(dash) == expected_tiles(rows)
+    now, old = expected_tiles(rows), expected_tiles(before)
+    on_time = next(t for t in dash.tiles if t["field"] == "on_time_rate")
+    assert on_time["change"] == pytest.approx(now["on_time_rate"] - old["on_time_rate"])
+    assert on_time["sample"] == cx.kpis(rows).overall.iloc[0]["delivered"]
+    assert on_time["previous_sample"] == cx.kpis(before).overall.iloc[0]["delivered"]
+    assert on_time["text"] == f"{now['on_time_rate']:.1%}"
+
+
+def test_states_alcaldias_and_search_narrow_every_panel(dash: Any) -> None:
+    dash.states = ["DELIVERED", "MISHAP"]
+    dash.alcaldias = ["Iztapalapa", "Coyoacán"]
+    chosen = dash.selection
+    assert set(chosen["state"]) <= {"DELIVERED", "MISHAP"}
+    assert set(chosen["alcaldia"]) <= {"Iztapalapa", "Coyoacán"} and len(chosen) > 0
+    assert dash.matched == len(chosen) and tile_values(dash) == expected_tiles(chosen)
+    assert {bar["key"] for bar in dash.charts["by_alcaldia"]} <= {"Iztapalapa", "Coyoacán"}
+    one = chosen.iloc[0]
+    dash.states, dash.alcaldias, dash.search = [], [], one["tracking_id"][-6:].lower()
+    assert one["tracking_id"] in set(dash.selection["tracking_id"])
+    assert dash.selection["tracking_id"].str.endswith(one["tracking_id"][-6:]).all()
+
+
+def test_the_search_finds_the_shippers_barcode(dash: Any) -> None:
+    barcode = dash.selection["shipment_tracking_id"].dropna().iloc[0]
+    dash.search = barcode
+    assert dash.selection["shipment_tracking_id"].tolist() == [barcode]
+
+
+def test_a_click_on_an_alcaldia_leaves_only_it_and_its_chip_undoes_it(dash: Any) -> None:
+    everything = dash.matched
+    place = dash.charts["by_alcaldia"][0]["key"]
+    dash.click("alcaldia", place)
+    assert dash.chips == [{"kind": "alcaldia", "value": place}]
+    assert set(dash.page_rows["alcaldia"]) == {place}
+    assert set(dash.selection["alcaldia"]) == {place}
+    assert [bar["key"] for bar in dash.charts["by_alcaldia"]] == [place]
+    dash.chips = []  # what the chip's button sends
+    assert dash.matched == everything
+
+
+def test_a_failed_attempt_reason_click_keeps_the_shipments_that_failed_for_it(
+        dash: Any, frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    _, events = frames
+    reason = dash.charts["reasons"][0]
+    dash.click("reason", reason["key"])
+    failed = events[events["anomaly_description"] == reason["key"]]
+    assert set(dash.selection["tracking_id"]) <= set(failed["tracking_id"])
+    assert 0 < dash.matched <= reason["n"]
+
+
+def test_week_and_lead_time_clicks(dash: Any) -> None:
+    week = dash.charts["by_week"][1]
+    dash.click("week", week["key"])
+    created = dash.selection["created_at"].dt.date
+    monday = date.fromisoformat(week["key"])
+    assert created.between(monday, monday + timedelta(days=6)).all()
+    assert next(t for t in dash.tiles if t["field"] == "on_time_rate")["value"] == \
+        pytest.approx(week["rate"])
+    dash.clear()
+    dash.click("lead", "12-24")
+    chosen = dash.selection
+    hours = (chosen["delivered_at"] - chosen["shipper_dropoff_date"]).dt.total_seconds() / 3600
+    assert (chosen["state"] == "DELIVERED").all() and hours.between(12, 24).all()
+    assert dash.matched == next(b["n"] for b in dash.charts["lead"] if b["key"] == "12-24")
+
+
+def test_the_table_is_paged_and_sorted_in_the_kernel(dash: Any,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    sent = sent_messages(dash, monkeypatch)
+    dash.sort, dash.descending = "alcaldia", False
+    page = sent[-1]
+    assert page["type"] == "rows" and len(page["rows"]) == 50
+    assert dash.pages == -(-dash.matched // 50)
+    expected = dash.selection.sort_values(["alcaldia", "tracking_id"], kind="stable")
+    assert [r["tracking_id"] for r in page["rows"]] == expected["tracking_id"][:50].tolist()
+    dash.page = dash.pages - 1
+    assert len(sent[-1]["rows"]) == dash.matched - 50 * (dash.pages - 1)
+    dash.search = "CG1"  # a filter change goes back to the first page
+    assert dash.page == 0
+
+
+def test_the_pages_together_are_the_selection(dash: Any) -> None:
+    dash.alcaldias = ["Tlalpan"]
+    shown = []
+    for number in range(dash.pages):
+        dash.page = number
+        shown += dash.page_rows["tracking_id"].tolist()
+    assert sorted(shown) == sorted(dash.selection["tracking_id"])
+
+
+def test_a_row_click_opens_its_timeline_in_order_with_the_failure_reasons(
+        dash: Any, frames: tuple[pd.DataFrame, pd.DataFrame],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    _, events = frames
+    failed = events[events["state"] == "DELIVERY_ATTEMPTED"].iloc[0]
+    sent = sent_messages(dash, monkeypatch)
+    dash.selected = failed["tracking_id"]
+    message = sent[-1]
+    own = events[events["tracking_id"] == failed["tracking_id"]].sort_values("sequence")
+    assert message["type"] == "timeline" and message["tracking_id"] == failed["tracking_id"]
+    assert [e["state"] for e in message["events"]] == own["state"].astype(str).tolist()
+    reasons = [e["reason"] for e in message["events"] if e["state"] == "DELIVERY_ATTEMPTED"]
+    assert failed["anomaly_description"] in reasons
+
+
+def test_query_is_code_that_gives_the_selection(
+        dash: Any, frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    shipments, events = frames
+    dash.states = ["DELIVERED"]
+    dash.click("alcaldia", "Iztapalapa")
+    dash.click("reason", dash.charts["reasons"][0]["key"])
+    dash.click("lead", "24-36")
+    scope: dict[str, Any] = {"shipments": shipments, "events": events, "pd": pd}
+    exec(dash.query, scope)
+    assert sorted(scope["df"]["tracking_id"]) == sorted(dash.selection["tracking_id"])
+
+
+def test_the_widget_state_holds_numbers_never_a_shipment_row(dash: Any) -> None:
+    dash.selected = dash.page_rows.iloc[0]["tracking_id"]
+    state = json.dumps(ipywidgets.Widget.get_manager_state(drop_defaults=False), default=str)
+    shown = dash.page_rows["tracking_id"].tolist()
+    assert dash.page_rows.shape[0] == 50
+    assert not [tracking_id for tracking_id in shown[1:] if tracking_id in state]
+    assert len(json.dumps(dash.get_state(), default=str)) < 100_000  # the ES module included
+
+
+def test_the_downloads_hold_exactly_the_selection(dash: Any) -> None:
+    dash.alcaldias = ["Coyoacán"]
+    expected = dash.selection
+    csv = pd.read_csv(io.BytesIO(dash.download("csv")), dtype=str, keep_default_na=False)
+    assert csv["tracking_id"].tolist() == expected["tracking_id"].tolist()
+    assert list(csv.columns) == list(expected.columns)
+    sheet = openpyxl.load_workbook(io.BytesIO(dash.download("xlsx")), read_only=True)
+    rows = list(sheet["shipments"].iter_rows(values_only=True))
+    assert list(rows[0]) == list(expected.columns)
+    assert [row[0] for row in rows[1:]] == expected["tracking_id"].tolist()
+    with pytest.raises(cx.InvalidArgumentError, match="csv"):
+        dash.download("pdf")
+
+
+def test_bad_input_says_what_to_do(dash: Any) -> None:
+    with pytest.raises(cx.InvalidArgumentTypeError, match="a Session, a shipments DataFrame"):
+        cx.explore([1, 2, 3])
+    with pytest.raises(cx.InvalidArgumentError, match="chips: each chip"):
+        dash.chips = [{"kind": "colour", "value": "red"}]
+    with pytest.raises(cx.InvalidArgumentError, match="start: a date as YYYY-MM-DD"):
+        dash.start = "last week"
+
+
+def test_an_empty_selection_still_shows_every_panel(dash: Any) -> None:
+    dash.search = "no-such-shipment"
+    assert dash.matched == 0 and dash.page_rows.empty
+    assert tile_values(dash)["shipments"] == 0 and dash.charts["map"] == []
+    assert {tile["text"] for tile in dash.tiles if tile["kind"] != "count"} == {"–"}
