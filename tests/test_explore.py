@@ -232,3 +232,70 @@ def test_an_empty_selection_still_shows_every_panel(dash: Any) -> None:
     assert dash.matched == 0 and dash.page_rows.empty
     assert tile_values(dash)["shipments"] == 0 and dash.charts["map"] == []
     assert {tile["text"] for tile in dash.tiles if tile["kind"] != "count"} == {"–"}
+
+
+def test_a_session_source_reads_the_window_and_the_period_before(session: cx.Session) -> None:
+    end = date(2026, 11, 18)
+    dash = cx.explore(session, start=end - timedelta(days=13), end=end)
+    read = session.shipments(start=end - timedelta(days=27), end=end, progress=False)
+    assert dash.total == len(read)
+    rows = in_window(read, end - timedelta(days=13), end)
+    assert tile_values(dash) == expected_tiles(rows)
+    assert dash.charts["reasons"], "the session's events feed the failed-attempt chart"
+    dash.selected = dash.page_rows.iloc[0]["tracking_id"]
+    assert dash.timeline["state"].iloc[0] == "CREATED"
+
+
+def test_the_session_query_is_a_search_that_gives_the_selection(session: cx.Session) -> None:
+    end = date(2026, 11, 18)
+    dash = cx.explore(session, start=end - timedelta(days=13), end=end)
+    dash.states = ["DELIVERED", "DELIVERY_ATTEMPTED"]
+    dash.alcaldias = ["Iztapalapa", "Gustavo A. Madero", "Tlalpan"]
+    assert dash.query.startswith("df = session.search(start='2026-11-05', end='2026-11-18', "
+                                 "states=['DELIVERED', 'DELIVERY_ATTEMPTED']).frame()")
+    scope: dict[str, Any] = {"session": session}
+    exec(dash.query, scope)
+    assert sorted(scope["df"]["tracking_id"]) == sorted(dash.selection["tracking_id"])
+    assert dash.matched > 0
+
+
+@pytest.fixture
+def dataset(session: cx.Session, tmp_path: Any) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
+    window = {"start": "2026-08-01", "end": "2026-11-30", "progress": False}
+    session.export(tmp_path / "data", **window)
+    return tmp_path / "data", session.shipments(**window), session.events(**window)
+
+
+def test_a_dataset_filters_and_pages_in_duckdb_to_the_same_numbers_as_the_frame(
+        dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:
+    path, shipments, events = dataset
+    on_disk, in_memory = cx.explore(path), cx.explore(shipments, events=events)
+    for dash in (on_disk, in_memory):
+        dash.states = ["DELIVERED", "MISHAP", "DELIVERY_ATTEMPTED"]
+        dash.click("reason", "No se encontró el domicilio")
+        dash.sort, dash.descending = "alcaldia", False
+    assert (on_disk.start, on_disk.end, on_disk.total) == (
+        in_memory.start, in_memory.end, in_memory.total)
+    assert on_disk.matched == in_memory.matched > 0
+    for mine, theirs in zip(on_disk.tiles, in_memory.tiles, strict=True):
+        assert mine["value"] == pytest.approx(theirs["value"]), mine["label"]
+    assert on_disk.charts == in_memory.charts
+    assert on_disk.page_rows["tracking_id"].tolist() == \
+        in_memory.page_rows["tracking_id"].tolist()
+    on_disk.selected = on_disk.page_rows.iloc[0]["tracking_id"]
+    in_memory.selected = on_disk.selected
+    assert on_disk.timeline["state"].astype(str).tolist() == \
+        in_memory.timeline["state"].astype(str).tolist()
+
+
+def test_a_datasets_query_is_its_sql_and_its_selection_the_rows(
+        dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:
+    path, _, _ = dataset
+    connection = cx.open_dataset(path)
+    dash = cx.explore(connection)
+    dash.alcaldias, dash.search = ["Coyoacán"], "cg"
+    dash.click("lead", "24-36")
+    rows = connection.sql(dash.query).df()
+    assert rows["tracking_id"].tolist() == dash.selection["tracking_id"].tolist()
+    assert dash.matched == len(rows) > 0
+    assert "month" not in dash.selection.columns

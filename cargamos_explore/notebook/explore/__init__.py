@@ -49,7 +49,9 @@ def explore(source: Session | pd.DataFrame | str | os.PathLike[str] | Any, *,
 
         return Explorer(DatasetSource(open_dataset(source)), title=f"dataset {source}",
                         origin="dataset", start=start, end=end, page_size=page_size)
-    if type(source).__module__.startswith("duckdb"):
+    import duckdb  # loaded only now: a frame or a session never needs it
+
+    if isinstance(source, duckdb.DuckDBPyConnection):
         return Explorer(DatasetSource(source), title="dataset", origin="dataset",
                         start=start, end=end, page_size=page_size)
     raise InvalidArgumentTypeError(
