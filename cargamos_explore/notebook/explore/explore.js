@@ -134,7 +134,9 @@ function tilesRow(model) {
 function barChart(model, title, kind, bars, overall) {
   // Horizontal bars: a label, the bar, its value. Rates are coloured against the overall
   // rate; counts are one colour. Pale bars rest on fewer than 30 deliveries.
-  const rowHeight = 22, labelWidth = 170, width = 460, barWidth = 220;
+  const rowHeight = 22, width = 460, valueWidth = 110;
+  const labelWidth = Math.min(230, 12 + 6.2 * Math.max(4, ...bars.map((b) => b.label.length)));
+  const barWidth = width - labelWidth - valueWidth;
   const svg = s("svg", { width, height: Math.max(1, bars.length) * rowHeight + 4,
     role: "group", "aria-label": title });
   const most = Math.max(1, ...bars.map((b) => ("rate" in b ? 1 : b.n)));
