@@ -299,3 +299,13 @@ def test_a_datasets_query_is_its_sql_and_its_selection_the_rows(
     assert rows["tracking_id"].tolist() == dash.selection["tracking_id"].tolist()
     assert dash.matched == len(rows) > 0
     assert "month" not in dash.selection.columns
+
+
+def test_a_frame_with_a_repeated_shipment_still_counts_its_failed_attempts(
+        frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    shipments, events = frames
+    doubled = pd.concat([shipments.head(1000), shipments.head(10)], ignore_index=True)
+    dash = cx.explore(doubled, events=events, start=date(2026, 8, 1), end=date(2026, 11, 30))
+    failed = events[(events["state"] == "DELIVERY_ATTEMPTED")
+                    & events["tracking_id"].isin(doubled["tracking_id"])]
+    assert sum(bar["n"] for bar in dash.charts["reasons"]) == len(failed)

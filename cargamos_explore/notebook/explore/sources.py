@@ -12,6 +12,7 @@ from collections import OrderedDict
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+import numpy as np
 import pandas as pd
 
 from ... import contract as c
@@ -62,7 +63,11 @@ class FrameSource:
     def __init__(self, shipments: pd.DataFrame, events: pd.DataFrame | None = None) -> None:
         self.shipments, self.events = shipments, events
         self.failed = anomalies.reasons(events) if events is not None else None
-        self._matched: OrderedDict[Filters, pd.DataFrame] = OrderedDict()
+        # Each failed attempt's shipment, by position (-1: not in the frame), found once:
+        # matching tracking ids as text on every filter change costs more than the KPIs.
+        self._failed_at = np.empty(0, dtype=np.intp) if self.failed is None else \
+            _positions(shipments["tracking_id"], self.failed["tracking_id"])
+        self._matched: OrderedDict[Filters, tuple[np.ndarray, pd.DataFrame]] = OrderedDict()
 
     def bounds(self) -> tuple[date, date]:
         created = self.shipments["created_at"].dropna()
@@ -78,13 +83,17 @@ class FrameSource:
     def total(self) -> int:
         return len(self.shipments)
 
-    def rows(self, filters: Filters) -> pd.DataFrame:
+    def _match(self, filters: Filters) -> tuple[np.ndarray, pd.DataFrame]:
         if filters not in self._matched:
-            self._matched[filters] = self.shipments[mask(self.shipments, filters, self.failed)]
+            keep = mask(self.shipments, filters, self.failed).to_numpy()
+            self._matched[filters] = keep, self.shipments[keep]
             while len(self._matched) > CACHED:
                 self._matched.popitem(last=False)
         self._matched.move_to_end(filters)
         return self._matched[filters]
+
+    def rows(self, filters: Filters) -> pd.DataFrame:
+        return self._match(filters)[1]
 
     def selection(self, filters: Filters) -> pd.DataFrame:
         return self.rows(filters).copy()
@@ -92,8 +101,8 @@ class FrameSource:
     def reasons(self, filters: Filters) -> pd.Series:
         if self.failed is None:
             return pd.Series([], dtype="int64")
-        ids = self.rows(filters)["tracking_id"]
-        return anomalies.by_reason(self.failed[self.failed["tracking_id"].isin(ids)])
+        keep = np.append(self._match(filters)[0], False)  # position -1 reads that False
+        return anomalies.by_reason(self.failed[keep[self._failed_at]])
 
     def page(self, filters: Filters, order: tuple[str, bool], number: int,
              size: int) -> pd.DataFrame:
@@ -108,6 +117,14 @@ class FrameSource:
             return pd.DataFrame(columns=list(TIMELINE_COLUMNS))
         own = self.events[self.events["tracking_id"] == tracking_id]
         return own.sort_values("sequence").loc[:, list(TIMELINE_COLUMNS)]
+
+
+def _positions(ids: pd.Series, wanted: pd.Series) -> np.ndarray:
+    """Where each of ``wanted`` is in ``ids`` (its first row), -1 where it is not."""
+    first = pd.Index(ids).drop_duplicates()
+    return np.asarray(first.get_indexer(wanted), dtype=np.intp) if first.size == ids.size \
+        else np.asarray(pd.Series(np.arange(len(ids)), index=ids).groupby(level=0).first()
+                        .reindex(wanted).fillna(-1), dtype=np.intp)
 
 
 class DatasetSource:
