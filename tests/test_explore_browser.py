@@ -76,7 +76,8 @@ def count_text(ref: Any) -> str:
 
 def open_page(chromium_path: str, driver: Any) -> tuple[Any, list[str]]:
     browser = driver.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-    page = browser.new_page(viewport={"width": 1200, "height": 1000}, accept_downloads=True)
+    # Tall enough for the whole dashboard: its screenshot is then drawn in full.
+    page = browser.new_page(viewport={"width": 1200, "height": 2600}, accept_downloads=True)
     refused: list[str] = []
     page.route(LOCAL, lambda route: (refused.append(route.request.url), route.abort()))
     page.set_default_timeout(WAIT)
@@ -278,10 +279,12 @@ def served(request: pytest.FixtureRequest, exported: Path,
 
 
 def test_the_dashboard_page_served_by_voila(chromium: str, served: tuple[str, Any],
-                                           screenshots: Path,
+                                           screenshots: Path, tmp_path: Path,
                                            request: pytest.FixtureRequest) -> None:
     url, ref = served
     kind = request.node.callspec.params["served"]
+    # The README shows the cassette's page.
+    shot = screenshots / "explore-voila.png" if kind == "cassette" else tmp_path / "page.png"
     with playwright_api.sync_playwright() as driver:
         page, refused = open_page(chromium, driver)
         deadline = time.monotonic() + WAIT / 1000
@@ -294,6 +297,5 @@ def test_the_dashboard_page_served_by_voila(chromium: str, served: tuple[str, An
                 time.sleep(0.5)
         root = page.locator(".cx-explore")
         root.locator("tbody tr").first.wait_for(timeout=2 * WAIT)
-        check_the_dashboard(page, root, ref, screenshots / f"explore-voila-{kind}.png",
-                            after_clicks=True)
+        check_the_dashboard(page, root, ref, shot, after_clicks=True)
         assert refused == []
