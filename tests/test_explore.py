@@ -3,9 +3,12 @@ check what every panel then holds against cx.kpis and pandas on the same rows.""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import ipywidgets
@@ -309,3 +312,61 @@ def test_a_frame_with_a_repeated_shipment_still_counts_its_failed_attempts(
     failed = events[(events["state"] == "DELIVERY_ATTEMPTED")
                     & events["tracking_id"].isin(doubled["tracking_id"])]
     assert sum(bar["n"] for bar in dash.charts["reasons"]) == len(failed)
+
+
+def test_the_repr_names_the_chips(dash: Any) -> None:
+    dash.click("alcaldia", "Tlalpan")
+    dash.click("lead", "120-inf")
+    dash.click("reason", "Nadie en el domicilio")
+    assert repr(dash).endswith("; Tlalpan; lead time ≥ 120 h; failed: Nadie en el domicilio")
+
+
+def test_a_cassette_replay_opens_with_the_kpis_of_its_last_30_days() -> None:
+    cassette = Path(__file__).parent.parent / "cassettes" / "04_explore.yaml"
+    with cx.login(cassette=str(cassette)) as session:
+        today = session.today()
+        dash = cx.explore(session)
+        read = session.shipments(start=today - timedelta(days=59), end=today, progress=False)
+    assert (dash.start, dash.end) == ((today - timedelta(days=29)).isoformat(),
+                                      today.isoformat())
+    assert tile_values(dash) == expected_tiles(in_window(read, today - timedelta(days=29),
+                                                         today))
+
+
+def test_the_dashboard_command_serves_a_cassette_dataset_or_host_and_prints_the_address(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from cargamos_explore import cli
+    from cargamos_explore.notebook.explore import app
+
+    served: list[str] = []
+
+    class Finished:
+        def wait(self) -> int:
+            return 0
+
+    @contextlib.contextmanager
+    def fake_voila(code: str, port: int = 0) -> Iterator[tuple[str, Finished]]:
+        served.append(code)
+        yield f"http://127.0.0.1:{port}/", Finished()
+
+    monkeypatch.setattr(app, "voila", fake_voila)
+    assert cli.main(["dashboard", "--cassette", "cassettes/04_explore.yaml",
+                     "--port", "8123"]) == 0
+    assert "Cargamos dashboard on http://127.0.0.1:8123/" in capsys.readouterr().out
+    assert "cx.login(cassette=" in served[0] and "04_explore.yaml" in served[0]
+    cli.main(["dashboard", "--dataset", "data"])
+    assert f"cx.explore({str(Path('data').absolute())!r})" in served[1]
+    cli.main(["dashboard", "--host", "production"])
+    assert "cx.login('production')" in served[2]
+    cli.main(["dashboard"])
+    assert "cx.login()" in served[3]  # the local sandbox
+
+
+def test_without_voila_the_command_says_how_to_install_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from cargamos_explore.notebook.explore import app
+
+    monkeypatch.setattr(app.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(cx.ConfigurationError, match=r"cargamos-explore\[dashboard\]"), \
+            app.voila("print(1)"):
+        pass

@@ -178,8 +178,9 @@ class Explorer(anywidget.AnyWidget):
                       [self.download(kind)])
 
     def __repr__(self) -> str:
+        chips = "".join(f"; {chip.label}" for chip in self.filters.chips)
         return (f"Cargamos dashboard ({self.title}): {self.matched:,} of {self.total:,} "
-                f"shipments, {self.start} to {self.end}")
+                f"shipments, {self.start} to {self.end}{chips}")
 
 
 def _day(text: str, name: str) -> date:
