@@ -18,7 +18,7 @@ import pandas as pd
 from ... import contract as c
 from ...analysis import anomalies
 from ...analysis.kpis import REQUIRED
-from .filters import Filters, mask, where
+from .filters import Filters, mask, months, where
 
 if TYPE_CHECKING:
     import duckdb
@@ -180,10 +180,10 @@ class DatasetSource:
         clause, params = where(filters)
         found = self._frame(
             "select coalesce(anomaly_description, anomaly_code, ?) as reason, count(*) as n "
-            "from events where state = ? and tracking_id in "
+            "from events where state = ? and month >= ? and month <= ? and tracking_id in "
             f"(select tracking_id from shipments where {clause}) "
             "group by reason order by n desc, reason",
-            [anomalies.NO_REASON, anomalies.FAILED_STATE, *params])
+            [anomalies.NO_REASON, anomalies.FAILED_STATE, *months(filters), *params])
         return pd.Series(found["n"].astype("int64").to_numpy(), index=found["reason"].tolist())
 
     def page(self, filters: Filters, order: tuple[str, bool], number: int,
