@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 #: The table's columns, in order; also the columns it may be sorted by.
 TABLE_COLUMNS: Final = ("tracking_id", "shipment_tracking_id", "state", "alcaldia",
                         "created_at", "expected_delivery_date", "delivered_at", "attempts")
-#: What the tiles and charts read: the KPIs' columns, the id, and the map's coordinates.
-PANEL_COLUMNS: Final = tuple(dict.fromkeys(("tracking_id", *REQUIRED, "lat", "lng")))
+#: What the tiles and charts read from a dataset: the KPIs' columns and the map's
+#: coordinates (the failed-attempt reasons are counted in SQL, so no tracking id).
+PANEL_COLUMNS: Final = (*REQUIRED, "lat", "lng")
 TIMELINE_COLUMNS: Final = ("sequence", "state", "timestamp", "anomaly_code",
                            "anomaly_description")
 #: Text columns that come back as categories from a dataset (grouped and compared often).
