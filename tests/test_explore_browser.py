@@ -139,6 +139,9 @@ def check_the_dashboard(page: Any, root: Any, ref: Any, shot: Path, *,
     page.keyboard.press("Enter")
     ref.click("reason", reason.get_attribute("data-key"))
     expect(root.locator(".cx-count")).to_have_text(count_text(ref))
+    # The page of rows follows the counts in a message of its own: wait for it.
+    expect(root.locator('tbody td[data-column="tracking_id"]')).to_have_text(
+        ref.page_rows["tracking_id"].tolist())
     root.locator("tbody tr").first.focus()
     page.keyboard.press("Enter")
     expect(root.locator(".cx-timeline h4")).to_have_text(
