@@ -61,6 +61,7 @@ if _typing.TYPE_CHECKING:
     from .cassettes import Cassette
     from .export.duck import open_dataset
     from .export.excel import to_excel
+    from .notebook.explore import explore
     from .notebook.indicator import TokenIndicator
     from .notebook.login_form import LoginForm
 
@@ -110,6 +111,7 @@ __all__ = [
     "UnknownValueWarning",
     "UnsafePathError",
     "__version__",
+    "explore",
     "kpis",
     "login",
     "open_dataset",
@@ -122,6 +124,7 @@ __all__ = [
 #: Widgets load ipywidgets (and through it IPython), which would slow down every
 #: ``import cargamos_explore``; they are imported on first use instead.
 _LAZY = {"LoginForm": ".notebook.login_form", "TokenIndicator": ".notebook.indicator",
+         "explore": ".notebook.explore",
          # The export loads pyarrow.parquet, and open_dataset DuckDB: only when used.
          "open_dataset": ".export.duck",
          # XlsxWriter: only for those who write a workbook.

@@ -1,5 +1,5 @@
-"""``cargamos-explore``: run the demo, serve the sandbox, export, record notebooks' cassettes
-or replay notebooks and save their outputs."""
+"""``cargamos-explore``: run the demo, serve the sandbox or the dashboard, export, record
+notebooks' cassettes or replay notebooks and save their outputs."""
 
 from __future__ import annotations
 
@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     record = commands.add_parser("record", help="run notebooks, recording their cassettes")
     _record_options(record)
     record.set_defaults(run=run_record)
+    _dashboard_command(commands)
     replay = commands.add_parser(
         "run-notebooks", help="replay notebooks from their cassettes and save their outputs")
     replay.add_argument("notebooks", nargs="+", type=notebook_file, metavar="NOTEBOOK",
@@ -90,6 +91,31 @@ def run_export(args: argparse.Namespace) -> int:
                                 progress=True,
                                 refresh_after=timedelta(minutes=args.refresh_after))
     print(report)
+    return 0
+
+
+def _dashboard_command(commands: Any) -> None:
+    dashboard = commands.add_parser(
+        "dashboard", help="serve cx.explore() as a web page on 127.0.0.1 (Voilà)")
+    source = dashboard.add_mutually_exclusive_group()
+    source.add_argument("--cassette", help="replay this cassette (no network, no account)")
+    source.add_argument("--dataset", help="an exported dataset's folder")
+    source.add_argument("--host", help="a real host (credentials from the environment, "
+                                       "keyring or .netrc); default: the local sandbox")
+    dashboard.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    dashboard.set_defaults(run=run_dashboard)
+
+
+def run_dashboard(args: argparse.Namespace) -> int:
+    from .notebook.explore.app import dashboard_code, voila  # Voilà: only when serving
+
+    code = dashboard_code(cassette=args.cassette, dataset=args.dataset, host=args.host)
+    with voila(code, args.port) as (url, server):
+        print(f"Cargamos dashboard on {url} (Ctrl-C stops it)", flush=True)
+        try:
+            return server.wait()
+        except KeyboardInterrupt:
+            print("\nstopped")
     return 0
 
 

@@ -171,3 +171,13 @@ def test_the_readme_line_writes_the_workbook(tmp_path: Path,
                                "current_week"]
     assert book["events"].max_row == len(events) + 1 > 1
 
+
+
+def test_a_filtered_frame_writes_its_rows_without_their_old_row_numbers(
+        shipments: pd.DataFrame, tmp_path: Path) -> None:
+    delivered = shipments[shipments["state"] == "DELIVERED"].head(20)
+    cx.to_excel(tmp_path / "delivered.xlsx", shipments=delivered)
+    sheet = openpyxl.load_workbook(tmp_path / "delivered.xlsx", read_only=True)["shipments"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "tracking_id" and "index" not in rows[0]
+    assert [row[0] for row in rows[1:]] == delivered["tracking_id"].tolist()

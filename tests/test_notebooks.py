@@ -19,7 +19,7 @@ from .test_record_command import demo_secrets, leaks
 ROOT = Path(__file__).parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 NAMES = ["00_quickstart", "01_delivery_performance", "02_failed_attempts",
-         "03_check_orders_sheet"]
+         "03_check_orders_sheet", "04_explore"]
 
 
 def saved(path: Path) -> Any:
@@ -34,7 +34,7 @@ def pair(request: pytest.FixtureRequest) -> tuple[Path, Any]:
     return path, replay_notebook(path)
 
 
-def test_the_four_notebooks_are_there() -> None:
+def test_the_five_notebooks_are_there() -> None:
     assert [p.stem for p in NOTEBOOKS] == NAMES
 
 

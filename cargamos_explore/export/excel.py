@@ -136,12 +136,11 @@ def _write_sheet(writer: pd.ExcelWriter, name: str, frame: pd.DataFrame,
 
 
 def excel_ready(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` as Excel can hold it: a meaningful index as the first columns, tz-aware
-    times as Mexico City local time named so in the header, categories and Arrow strings
-    as plain values."""
-    table = pd.DataFrame(frame)
-    if not isinstance(table.index, pd.RangeIndex) or any(table.index.names):
-        table = table.reset_index()
+    """``frame`` as Excel can hold it: a named index (a report's ``week``, ``alcaldia``) as
+    the first columns, an unnamed one (row numbers left by a filter) dropped, tz-aware times
+    as Mexico City local time named so in the header, categories and Arrow strings as plain
+    values."""
+    table = pd.DataFrame(frame).reset_index(drop=not any(frame.index.names))
     columns = {}
     for name in table.columns:
         series = table[name]

@@ -7,6 +7,8 @@ itself; it calls the public Session API.
   credentials; the form logs in the session ``cx.login()`` returned.
 - ``frontend``: is there a person with a widget frontend at the other end of this kernel?
 - ``provenance``: ``provenance(df)``, where a frame came from, as a table.
+- ``explore``: ``explore(source)``, the delivery dashboard (one anywidget), and the Voilà
+  page of ``cargamos-explore dashboard``.
 
 Only ``provenance`` is imported by ``import cargamos_explore``; the widget modules import
 ipywidgets, so they load on first use.

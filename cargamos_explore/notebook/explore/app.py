@@ -1,0 +1,91 @@
+"""``cargamos-explore dashboard``: ``cx.explore()`` as a web page, served by Voilà.
+
+Voilà runs a one-cell notebook in a kernel on 127.0.0.1 and shows only its output: the
+dashboard widget, with its ES module and styles from this package and Voilà's own page
+assets from its package, so nothing is fetched from the internet. The notebook holds paths
+and a host, never a credential: the kernel finds those where ``cx.login`` always looks
+(environment, keyring, ``.netrc``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ...errors import ConfigurationError
+
+#: A Jupyter data folder holding ``voila/templates/cargamos``: Voilà's lab page without
+#: the CDN links it has (see the template).
+TEMPLATES = Path(__file__).parent
+
+
+def dashboard_code(*, cassette: str | None = None, dataset: str | None = None,
+                   host: str | None = None) -> str:
+    """The cell Voilà runs: the dashboard over a cassette, a dataset or a host (the local
+    sandbox when none is given)."""
+    lines = ["import cargamos_explore as cx"]
+    if dataset:
+        lines.append(f"dash = cx.explore({os.path.abspath(dataset)!r})")
+    else:
+        where = f"cassette={os.path.abspath(cassette)!r}" if cassette else \
+            repr(host) if host else ""
+        lines += [f"session = cx.login({where})", "dash = cx.explore(session)"]
+    return "\n".join([*lines, "dash"])
+
+
+def notebook(code: str) -> dict[str, Any]:
+    return {"cells": [{"cell_type": "code", "execution_count": None, "id": "dashboard",
+                       "metadata": {}, "outputs": [], "source": code}],
+            "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
+                                        "name": "python3"}},
+            "nbformat": 4, "nbformat_minor": 5}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def voila_command(path: Path, port: int) -> list[str]:
+    return [sys.executable, "-m", "voila", str(path), "--no-browser", f"--port={port}",
+            "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "--show_tracebacks=True",
+            "--VoilaExecutor.timeout=600", "--template=cargamos"]
+
+
+def voila_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default: this process's environment) with our template folder first."""
+    env = dict(os.environ if base is None else base)
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(TEMPLATES),
+                                                       env.get("JUPYTER_PATH")]))
+    return env
+
+
+@contextmanager
+def voila(code: str, port: int = 0, env: dict[str, str] | None = None,
+          **popen: Any) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Voilà serving ``code`` on 127.0.0.1: (the page's address, the server process);
+    ``env`` is the server's environment (default: this process's)."""
+    if importlib.util.find_spec("voila") is None:
+        raise ConfigurationError("the dashboard page needs Voilà: pip install "
+                                 "'cargamos-explore[dashboard]'")
+    port = port or free_port()
+    with tempfile.TemporaryDirectory(prefix="cargamos-dashboard-") as folder:
+        path = Path(folder) / "dashboard.ipynb"
+        path.write_text(json.dumps(notebook(code)))
+        server = subprocess.Popen(voila_command(path, port), cwd=folder,
+                                  env=voila_environment(env), **popen)
+        try:
+            yield f"http://127.0.0.1:{port}/", server
+        finally:
+            server.terminate()
+            server.wait(timeout=30)

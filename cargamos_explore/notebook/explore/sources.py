@@ -1,0 +1,204 @@
+"""Where the dashboard's shipments live: a frame in memory, or an exported dataset.
+
+Both answer the same questions for a ``Filters`` value: the matching rows (for
+``cx.kpis``), one sorted page of the table, failed attempts by reason, one shipment's
+timeline. A frame is filtered with pandas; a dataset with DuckDB, so only the matching rows
+of the KPI columns, and one page of the table, ever reach pandas.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import date
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+import numpy as np
+import pandas as pd
+
+from ... import contract as c
+from ...analysis import anomalies
+from ...analysis.kpis import REQUIRED
+from .filters import Filters, mask, months, where
+
+if TYPE_CHECKING:
+    import duckdb
+
+#: The table's columns, in order; also the columns it may be sorted by.
+TABLE_COLUMNS: Final = ("tracking_id", "shipment_tracking_id", "state", "alcaldia",
+                        "created_at", "expected_delivery_date", "delivered_at", "attempts")
+#: What the tiles and charts read from a dataset: the KPIs' columns and the map's
+#: coordinates (the failed-attempt reasons are counted in SQL, so no tracking id).
+PANEL_COLUMNS: Final = (*REQUIRED, "lat", "lng")
+TIMELINE_COLUMNS: Final = ("sequence", "state", "timestamp", "anomaly_code",
+                           "anomaly_description")
+#: Text columns that come back as categories from a dataset (grouped and compared often).
+CATEGORIES: Final = ("state", "alcaldia")
+#: Filtered frames kept per source: the current and previous periods, and a step back.
+CACHED: Final = 4
+
+
+class Source(Protocol):
+    """What the dashboard reads; ``FrameSource`` and ``DatasetSource`` implement it."""
+
+    kind: str
+
+    def bounds(self) -> tuple[date, date]: ...
+    def choices(self) -> tuple[list[str], list[str]]: ...
+    def total(self) -> int: ...
+    def rows(self, filters: Filters) -> pd.DataFrame: ...
+    def selection(self, filters: Filters) -> pd.DataFrame: ...
+    def reasons(self, filters: Filters) -> pd.Series: ...
+    def page(self, filters: Filters, order: tuple[str, bool], number: int,
+             size: int) -> pd.DataFrame: ...
+    def timeline(self, tracking_id: str) -> pd.DataFrame: ...
+
+
+def ordered_states(found: list[str]) -> list[str]:
+    """The documented states in their lifecycle order, then any others found."""
+    return [s for s in c.STATES if s in found] + sorted(set(found) - set(c.STATES))
+
+
+class FrameSource:
+    """Shipments (and optionally their events) already in memory."""
+
+    kind = "frame"
+
+    def __init__(self, shipments: pd.DataFrame, events: pd.DataFrame | None = None) -> None:
+        self.shipments, self.events = shipments, events
+        self.failed = anomalies.reasons(events) if events is not None else None
+        # Each failed attempt's shipment, by position (-1: not in the frame), found once:
+        # matching tracking ids as text on every filter change costs more than the KPIs.
+        self._failed_at = np.empty(0, dtype=np.intp) if self.failed is None else \
+            _positions(shipments["tracking_id"], self.failed["tracking_id"])
+        self._matched: OrderedDict[Filters, tuple[np.ndarray, pd.DataFrame]] = OrderedDict()
+
+    def bounds(self) -> tuple[date, date]:
+        created = self.shipments["created_at"].dropna()
+        if created.empty:
+            return pd.Timestamp.now(c.TIMEZONE).date(), pd.Timestamp.now(c.TIMEZONE).date()
+        return created.min().date(), created.max().date()
+
+    def choices(self) -> tuple[list[str], list[str]]:
+        states = self.shipments["state"].dropna().astype(str).unique().tolist()
+        places = self.shipments["alcaldia"].dropna().astype(str).unique().tolist()
+        return ordered_states(states), sorted(places)
+
+    def total(self) -> int:
+        return len(self.shipments)
+
+    def _match(self, filters: Filters) -> tuple[np.ndarray, pd.DataFrame]:
+        if filters not in self._matched:
+            keep = mask(self.shipments, filters, self.failed).to_numpy()
+            self._matched[filters] = keep, self.shipments[keep]
+            while len(self._matched) > CACHED:
+                self._matched.popitem(last=False)
+        self._matched.move_to_end(filters)
+        return self._matched[filters]
+
+    def rows(self, filters: Filters) -> pd.DataFrame:
+        return self._match(filters)[1]
+
+    def selection(self, filters: Filters) -> pd.DataFrame:
+        return self.rows(filters).copy()
+
+    def reasons(self, filters: Filters) -> pd.Series:
+        if self.failed is None:
+            return pd.Series([], dtype="int64")
+        keep = np.append(self._match(filters)[0], False)  # position -1 reads that False
+        return anomalies.by_reason(self.failed[keep[self._failed_at]])
+
+    def page(self, filters: Filters, order: tuple[str, bool], number: int,
+             size: int) -> pd.DataFrame:
+        column, descending = order
+        rows = self.rows(filters)
+        ranked = rows.sort_values([column, "tracking_id"], ascending=not descending,
+                                  kind="stable", na_position="last")
+        return ranked.iloc[number * size:(number + 1) * size].loc[:, list(TABLE_COLUMNS)]
+
+    def timeline(self, tracking_id: str) -> pd.DataFrame:
+        if self.events is None:
+            return pd.DataFrame(columns=list(TIMELINE_COLUMNS))
+        own = self.events[self.events["tracking_id"] == tracking_id]
+        return own.sort_values("sequence").loc[:, list(TIMELINE_COLUMNS)]
+
+
+def _positions(ids: pd.Series, wanted: pd.Series) -> np.ndarray:
+    """Where each of ``wanted`` is in ``ids`` (its first row), -1 where it is not."""
+    first = pd.Index(ids).drop_duplicates()
+    return np.asarray(first.get_indexer(wanted), dtype=np.intp) if first.size == ids.size \
+        else np.asarray(pd.Series(np.arange(len(ids)), index=ids).groupby(level=0).first()
+                        .reindex(wanted).fillna(-1), dtype=np.intp)
+
+
+class DatasetSource:
+    """A dataset ``Session.export`` wrote, queried through a DuckDB connection."""
+
+    kind = "dataset"
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self.connection = connection
+
+    def _frame(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """The result through Arrow (half the time of ``.df()`` at 300,000 rows), its
+        repeated text as categories, as in the frames ``Session.shipments`` returns."""
+        import pyarrow.compute as pc
+
+        table = self.connection.sql(sql, params=params or []).to_arrow_table()
+        for name in CATEGORIES:
+            if name in table.column_names:
+                at = table.column_names.index(name)
+                table = table.set_column(at, name, pc.dictionary_encode(table[name]))
+        frame: pd.DataFrame = table.to_pandas()
+        return frame
+
+    def bounds(self) -> tuple[date, date]:
+        low, high = self.connection.sql(
+            "select min(created_at)::date, max(created_at)::date from shipments").fetchall()[0]
+        today = pd.Timestamp.now(c.TIMEZONE).date()
+        return (low or today), (high or today)
+
+    def choices(self) -> tuple[list[str], list[str]]:
+        states = self._frame("select distinct state from shipments where state is not null")
+        places = self._frame("select distinct alcaldia from shipments "
+                             "where alcaldia is not null order by alcaldia")
+        return (ordered_states(states["state"].astype(str).tolist()),
+                places["alcaldia"].astype(str).tolist())
+
+    def total(self) -> int:
+        return int(self.connection.sql("select count(*) from shipments").fetchall()[0][0])
+
+    def rows(self, filters: Filters) -> pd.DataFrame:
+        clause, params = where(filters)
+        return self._frame(f"select {', '.join(PANEL_COLUMNS)} from shipments where {clause}",
+                           params)
+
+    def selection(self, filters: Filters) -> pd.DataFrame:
+        clause, params = where(filters)
+        return self._frame(f"select * exclude (month) from shipments where {clause} "
+                           "order by created_at, tracking_id", params)
+
+    def reasons(self, filters: Filters) -> pd.Series:
+        clause, params = where(filters)
+        found = self._frame(
+            "select coalesce(anomaly_description, anomaly_code, ?) as reason, count(*) as n "
+            "from events where state = ? and month >= ? and month <= ? and tracking_id in "
+            f"(select tracking_id from shipments where {clause}) "
+            "group by reason order by n desc, reason",
+            [anomalies.NO_REASON, anomalies.FAILED_STATE, *months(filters), *params])
+        return pd.Series(found["n"].astype("int64").to_numpy(), index=found["reason"].tolist())
+
+    def page(self, filters: Filters, order: tuple[str, bool], number: int,
+             size: int) -> pd.DataFrame:
+        column, descending = order
+        if column not in TABLE_COLUMNS:  # never interpolate a name that is not ours
+            column = "created_at"
+        clause, params = where(filters)
+        way = "desc" if descending else "asc"
+        return self._frame(
+            f"select {', '.join(TABLE_COLUMNS)} from shipments where {clause} "
+            f"order by {column} {way} nulls last, tracking_id {way} limit ? offset ?",
+            [*params, size, number * size])
+
+    def timeline(self, tracking_id: str) -> pd.DataFrame:
+        return self._frame(f"select {', '.join(TIMELINE_COLUMNS)} from events "
+                           "where tracking_id = ? order by sequence", [tracking_id])

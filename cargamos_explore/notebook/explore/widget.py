@@ -1,0 +1,192 @@
+"""The dashboard widget: one anywidget whose ES module draws filters, tiles, charts, the
+table and a timeline, from numbers the kernel computes.
+
+Traits carry what the person chose (browser -> kernel) and the aggregates drawn (kernel ->
+browser). The table's page and a shipment's timeline travel as messages instead, so that
+no shipment row is ever kept in the widget state a saved notebook holds.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Final
+
+import anywidget
+import pandas as pd
+import traitlets
+
+from ...analysis import kpis
+from ...errors import InvalidArgumentError
+from . import panels
+from .downloads import FORMATS, file_bytes
+from .filters import CHIP_KINDS, Chip, Filters
+from .query import python_query, sql_query
+from .sources import TABLE_COLUMNS, Source
+from .table import page_records, timeline_records
+
+HERE: Final = Path(__file__).parent
+PAGE_SIZE: Final = 50
+DEFAULT_DAYS: Final = 30
+
+
+class Explorer(anywidget.AnyWidget):
+    """Shipments, KPIs and charts that follow one set of filters.
+
+    ``selection`` is the matching shipments frame and ``query`` the code (or SQL) that
+    gives it; set the filter traits (``start``, ``end``, ``states``, ``alcaldias``,
+    ``search``, ``chips``) from Python or use the page.
+    """
+
+    _esm = HERE / "explore.js"
+    _css = HERE / "explore.css"
+    # Chosen in the page or from Python.
+    start = traitlets.Unicode("").tag(sync=True)
+    end = traitlets.Unicode("").tag(sync=True)
+    states = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    alcaldias = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    search = traitlets.Unicode("").tag(sync=True)
+    chips = traitlets.List(traitlets.Dict()).tag(sync=True)
+    sort = traitlets.Unicode("created_at").tag(sync=True)
+    descending = traitlets.Bool(True).tag(sync=True)
+    page = traitlets.Int(0).tag(sync=True)
+    selected = traitlets.Unicode("").tag(sync=True)
+    # Computed in the kernel: aggregates and counts only.
+    choices = traitlets.Dict().tag(sync=True)
+    tiles = traitlets.List(traitlets.Dict()).tag(sync=True)
+    charts = traitlets.Dict().tag(sync=True)
+    matched = traitlets.Int(0).tag(sync=True)
+    total = traitlets.Int(0).tag(sync=True)
+    pages = traitlets.Int(1).tag(sync=True)
+    columns = traitlets.List(traitlets.Unicode(), list(TABLE_COLUMNS)).tag(sync=True)
+    page_size = traitlets.Int(PAGE_SIZE).tag(sync=True)
+    title = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, source: Source, *, title: str, origin: str,
+                 start: date | None = None, end: date | None = None,
+                 page_size: int = PAGE_SIZE) -> None:
+        self.source, self.origin = source, origin
+        self.page_rows = pd.DataFrame(columns=list(TABLE_COLUMNS))
+        self.timeline = pd.DataFrame()
+        self._ready = False  # the traits set by __init__ must not each recompute
+        first, last = source.bounds()
+        end = end or last
+        start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+        states, places = source.choices()
+        super().__init__(title=title, start=start.isoformat(), end=end.isoformat(),
+                         page_size=page_size, total=source.total(),
+                         choices={"states": states, "alcaldias": places,
+                                  "first": first.isoformat(), "last": last.isoformat()})
+        self.on_msg(self._on_message)
+        self._ready = True
+        self._refresh()
+
+    # --- what the selection is --------------------------------------------------------
+    @property
+    def filters(self) -> Filters:
+        return Filters(start=_day(self.start, "start"), end=_day(self.end, "end"),
+                       states=tuple(self.states), alcaldias=tuple(self.alcaldias),
+                       search=self.search.strip(),
+                       chips=tuple(Chip(c["kind"], str(c["value"])) for c in self.chips))
+
+    @property
+    def selection(self) -> pd.DataFrame:
+        """The shipments matching the filters, every column: the table's rows."""
+        return self.source.selection(self.filters)
+
+    @property
+    def query(self) -> str:
+        """``session.search(...)`` and pandas (or SQL for a dataset) giving ``selection``."""
+        if self.origin == "dataset":
+            return sql_query(self.filters)
+        return python_query(self.filters, self.origin)
+
+    def click(self, kind: str, value: str) -> None:
+        """What a click on a chart does: add a chip (week, alcaldia, reason or lead)."""
+        chip = {"kind": kind, "value": str(value)}
+        if chip not in self.chips:
+            self.chips = [*self.chips, chip]
+
+    def clear(self, kind: str | None = None) -> None:
+        """Remove the chips of ``kind``, or every chip."""
+        self.chips = [chip for chip in self.chips if kind is not None and chip["kind"] != kind]
+
+    def download(self, kind: str = "csv") -> bytes:
+        """The selection as a CSV or Excel ("xlsx") file's bytes."""
+        return file_bytes(self.selection, kind)
+
+    # --- keeping the panels current -------------------------------------------------------
+    @traitlets.validate("chips")
+    def _check_chips(self, proposal: dict[str, Any]) -> list[dict[str, Any]]:
+        for chip in proposal["value"]:
+            if chip.get("kind") not in CHIP_KINDS or "value" not in chip:
+                raise InvalidArgumentError(
+                    f"chips: each chip is {{'kind': one of {list(CHIP_KINDS)}, 'value': ...}}"
+                    f"; got {chip!r}", argument="chips")
+        return list(proposal["value"])
+
+    @traitlets.observe("start", "end", "states", "alcaldias", "search", "chips")
+    def _on_filters(self, _change: dict[str, Any]) -> None:
+        if self._ready:
+            self._refresh()
+
+    @traitlets.observe("sort", "descending", "page")
+    def _on_order(self, _change: dict[str, Any]) -> None:
+        if self._ready:
+            self._send_page()
+
+    @traitlets.observe("selected")
+    def _on_selected(self, _change: dict[str, Any]) -> None:
+        if self._ready:
+            self._send_timeline()
+
+    def _refresh(self) -> None:
+        filters = self.filters
+        rows = self.source.rows(filters)
+        report = kpis(rows)
+        previous = kpis(self.source.rows(filters.previous()))
+        with self.hold_sync():
+            self.tiles = panels.tiles(report, previous)
+            self.charts = panels.charts(report, self.source.reasons(filters))
+            self.matched = len(rows)
+            self.pages = max(1, -(-len(rows) // self.page_size))
+        if self.page:
+            self.page = 0  # its observer sends the first page
+        else:
+            self._send_page()
+
+    def _send_page(self) -> None:
+        order = (self.sort if self.sort in TABLE_COLUMNS else "created_at", self.descending)
+        self.page_rows = self.source.page(self.filters, order, self.page, self.page_size)
+        self.send({"type": "rows", "page": self.page, "rows": page_records(self.page_rows)})
+
+    def _send_timeline(self) -> None:
+        self.timeline = self.source.timeline(self.selected) if self.selected else \
+            pd.DataFrame()
+        self.send({"type": "timeline", "tracking_id": self.selected,
+                   "events": timeline_records(self.timeline)})
+
+    def _on_message(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
+        if content.get("type") == "ready":
+            self._send_page()
+            if self.selected:
+                self._send_timeline()
+        elif content.get("type") == "download" and content.get("format") in FORMATS:
+            kind = content["format"]
+            name = f"shipments-{self.start}-to-{self.end}.{kind}"
+            self.send({"type": "file", "name": name, "mime": FORMATS[kind]},
+                      [self.download(kind)])
+
+    def __repr__(self) -> str:
+        chips = "".join(f"; {chip.label}" for chip in self.filters.chips)
+        return (f"Cargamos dashboard ({self.title}): {self.matched:,} of {self.total:,} "
+                f"shipments, {self.start} to {self.end}{chips}")
+
+
+def _day(text: str, name: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as err:
+        raise InvalidArgumentError(f"{name}: a date as YYYY-MM-DD, such as '2026-11-01'; "
+                                   f"got {text!r}", argument=name) from err
+
