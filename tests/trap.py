@@ -3,9 +3,9 @@
 ``python -m tests.trap -- pytest ...`` starts an HTTP server on 127.0.0.1 that answers every
 request with 503 and counts it, points ``CARGAMOS_HOST``, ``CARGAMOS_KEY``,
 ``CARGAMOS_USERNAME``, ``CARGAMOS_PASSWORD``, a ``.netrc`` entry and AWS keys, profile and
-endpoint at it, as they would be on an analyst's machine, and runs the command. The run fails if the command fails or if the
-trap saw a single request: a suite that reads the developer's credentials would log in to
-their real host instead.
+endpoint at it, as they would be on an analyst's machine, and runs the command. The run
+fails if the command fails or if the trap saw a single request: a suite that reads the
+developer's credentials would log in to their real host instead.
 """
 
 from __future__ import annotations
