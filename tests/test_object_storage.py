@@ -95,7 +95,7 @@ def test_an_export_to_s3_reads_back_as_the_local_export(shop: tuple[Sandbox, str
     there = cx.open_dataset(f"s3://{BUCKET}/cargamos", endpoint_url=s3)
     here = cx.open_dataset(tmp_path)
     assert per_month(there) == per_month(here)
-    loaded = "select count(*) from duckdb_extensions() where loaded and name = 'httpfs'"
+    loaded = "select count(*) from duckdb_extensions() where loaded and extension_name = 'httpfs'"
     assert there.sql(loaded).fetchall() == [(0,)]  # pyarrow read it, not DuckDB's httpfs
     for table in ("shipments", "events"):
         pd.testing.assert_frame_equal(rows(there, table), rows(here, table))
