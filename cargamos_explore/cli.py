@@ -81,6 +81,8 @@ def _export_command(commands: Any) -> None:
     add("--size", type=size, default=5_000, help="sandbox shipments per shipper")
     add("--refresh-after", type=minutes, default=60.0,
         help="minutes after which a month that can still change is fetched again (60)")
+    add("--endpoint-url", help="an S3-compatible store's URL for an s3:// PATH, e.g. "
+                               "http://127.0.0.1:9000 (credentials: the usual AWS sources)")
     export.set_defaults(run=run_export)
 
 
@@ -88,7 +90,7 @@ def run_export(args: argparse.Namespace) -> int:
     options = {} if args.host else {"sandbox_options": {"size": args.size}}
     with login(args.host, **options) as session:
         report = session.export(args.path, start=args.start, end=args.end, states=args.states,
-                                progress=True,
+                                progress=True, endpoint_url=args.endpoint_url,
                                 refresh_after=timedelta(minutes=args.refresh_after))
     print(report)
     return 0

@@ -6,7 +6,9 @@ calls ``cx.login()`` would find them and log in to the real host (and a notebook
 creates orders would create real shipments). With ``cargamos_hermetic = true`` in the
 pytest configuration, this plugin removes every such source before anything runs:
 
-- every ``CARGAMOS_*`` variable and every proxy variable is removed;
+- every ``CARGAMOS_*`` and ``AWS_*`` variable and every proxy variable is removed, and
+  AWS clients never ask an instance-metadata address for a role (an export to ``s3://``
+  in a test uses the credentials the test sets for its own local server, or none);
 - ``HOME`` and the XDG folders point at a fresh temporary folder, so ``~/.netrc``,
   ``~/.jupyter`` and the user's cache are out of sight; ``NETRC`` names an empty file;
 - the keyring is the null backend, which holds nothing.
@@ -50,6 +52,8 @@ MARKER: Final = "cargamos_cassette"
 #: 2026-11-18 in Mexico City: a fixed start for the fake clock, so tests read the same.
 FAKE_CLOCK_START: Final = 1_795_000_000.0
 CREDENTIAL_PREFIX: Final = "CARGAMOS_"
+#: Object storage's credentials, profile, config files and endpoints (``s3://`` exports).
+CLOUD_PREFIXES: Final = ("AWS_",)
 #: A proxy would carry requests for 127.0.0.1 somewhere else.
 PROXY_VARIABLES: Final = frozenset(
     {"http_proxy", "https_proxy", "all_proxy", "no_proxy", "ftp_proxy"})
@@ -61,8 +65,11 @@ XDG_FOLDERS: Final = ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG
 def isolate(environ: MutableMapping[str, str], home: Path) -> None:
     """Remove every credential source from ``environ``; ``home`` becomes an empty HOME."""
     for name in list(environ):
-        if name.startswith(CREDENTIAL_PREFIX) or name.lower() in PROXY_VARIABLES:
+        if name.startswith((CREDENTIAL_PREFIX, *CLOUD_PREFIXES)) \
+                or name.lower() in PROXY_VARIABLES:
             del environ[name]
+    # Without credentials, AWS's SDKs would ask 169.254.169.254 for an instance role.
+    environ["AWS_EC2_METADATA_DISABLED"] = "true"
     empty_netrc = home / ".netrc"
     empty_netrc.touch(mode=0o600)
     environ["HOME"] = str(home)

@@ -177,3 +177,23 @@ def test_an_empty_page_keeps_the_schema() -> None:
 def test_the_readme_shows_the_tested_kpi_sql() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     assert f"```sql\n{KPIS_BY_ALCALDIA_SQL}\n```" in readme
+
+
+@pytest.mark.parametrize("timestamp", [None, "2026-08-21T12:50:44.123456789-06:00"])
+def test_the_export_tables_are_the_frames_of_the_same_page(timestamp: str | None) -> None:
+    """Arrow converts the export's pages itself; the frames' converters decide what the
+    values are. A timestamp Arrow's ISO parser refuses takes the frames' converter."""
+    from cargamos_explore.decoding import events_frame, shipments_frame
+    from cargamos_explore.decoding.tables import EVENTS_SCHEMA, SHIPMENTS_SCHEMA, tables_page
+
+    document = json.loads((Path(__file__).parent / "fixtures/shipments_page.json").read_text())
+    items = document["data"]["items"]
+    items[0]["state"], items[1]["alcaldia"] = "MISHAP", None
+    if timestamp:
+        items[0]["events"][1]["timestamp"] = items[2]["deliveredAt"] = timestamp
+    page = tables_page(json.dumps(document).encode())
+    for got, frame, schema in [(page.rows.shipments, shipments_frame(items), SHIPMENTS_SCHEMA),
+                               (page.rows.events, events_frame(items), EVENTS_SCHEMA)]:
+        expected = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+        assert got.schema.equals(schema) and got.num_rows == len(frame) > 0
+        pd.testing.assert_frame_equal(got.to_pandas(), expected.to_pandas())

@@ -19,6 +19,9 @@ def test_no_credential_source_is_visible_to_tests() -> None:
     import keyring
 
     assert not [name for name in os.environ if name.startswith("CARGAMOS_")]
+    # Object storage: no key, profile or endpoint of the developer's, no instance role.
+    assert [name for name in os.environ if name.startswith("AWS_")] == [
+        "AWS_EC2_METADATA_DISABLED"]
     assert Path(os.environ["NETRC"]).read_text() == ""
     assert Path.home() != Path("/root") and not (Path.home() / ".netrc").read_text()
     assert type(keyring.get_keyring()).__module__ == "keyring.backends.null"

@@ -2,10 +2,10 @@
 
 ``python -m tests.trap -- pytest ...`` starts an HTTP server on 127.0.0.1 that answers every
 request with 503 and counts it, points ``CARGAMOS_HOST``, ``CARGAMOS_KEY``,
-``CARGAMOS_USERNAME``, ``CARGAMOS_PASSWORD`` and a ``.netrc`` entry at it, as they would be
-on an analyst's machine, and runs the command. The run fails if the command fails or if the
-trap saw a single request: a suite that reads the developer's credentials would log in to
-their real host instead.
+``CARGAMOS_USERNAME``, ``CARGAMOS_PASSWORD``, a ``.netrc`` entry and AWS keys, profile and
+endpoint at it, as they would be on an analyst's machine, and runs the command. The run
+fails if the command fails or if the trap saw a single request: a suite that reads the
+developer's credentials would log in to their real host instead.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import Path
 TRAP_USER = "analyst@tienda.example"
 TRAP_PASSWORD = "trap-password-do-not-use"
 TRAP_KEY = "trap-organisation-key"
+TRAP_AWS_KEY_ID, TRAP_AWS_SECRET = "AKIATRAPDONOTUSE0000", "trap-aws-secret-do-not-use"
 
 
 class Trap(ThreadingHTTPServer):
@@ -76,7 +77,9 @@ def trapped_environment(trap: Trap, folder: Path, base: Mapping[str, str]) -> di
     netrc.chmod(0o600)
     return {**base, "CARGAMOS_HOST": trap.url, "CARGAMOS_KEY": TRAP_KEY,
             "CARGAMOS_USERNAME": TRAP_USER, "CARGAMOS_PASSWORD": TRAP_PASSWORD,
-            "NETRC": str(netrc)}
+            "NETRC": str(netrc), "AWS_ACCESS_KEY_ID": TRAP_AWS_KEY_ID,
+            "AWS_SECRET_ACCESS_KEY": TRAP_AWS_SECRET, "AWS_ENDPOINT_URL": trap.url,
+            "AWS_PROFILE": "trap"}
 
 
 @contextmanager

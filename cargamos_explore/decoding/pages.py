@@ -183,7 +183,7 @@ def with_arrow(body: bytes, schema: pa.Schema = ENVELOPE_SCHEMA) -> Page[Part]:
 
 def typed_frame(items: pa.StructArray, columns: tuple[Column, ...]) -> pd.DataFrame:
     """The ``columns`` of ``items`` (parsed by Arrow), converted to the frame's dtypes."""
-    data = {col.name: _convert(leaf(items, col.path), col) for col in columns}
+    data = {col.name: convert(leaf(items, col.path), col) for col in columns}
     return pd.DataFrame(data, columns=[col.name for col in columns])
 
 
@@ -208,7 +208,8 @@ def _labels(values: pa.Array) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=categories, validate=False)
 
 
-def _convert(values: pa.Array, col: Column) -> Any:
+def convert(values: pa.Array, col: Column) -> Any:
+    """One column parsed by Arrow as the frame's pandas array."""
     if col.kind == "string":
         return pd.arrays.ArrowStringArray(values)
     if col.kind == "label":

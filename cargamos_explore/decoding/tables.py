@@ -1,8 +1,12 @@
 """A page's bytes -> two Arrow tables, shipments and their events, in the dataset's schema.
 
 The export writes pages to Parquet as they arrive; each page is parsed once, by Arrow's
-JSON reader (the tolerant record path when Arrow refuses), and both tables come from the
-same items. The tables follow the frames exactly: their schema is the empty frames' own,
+JSON reader, and both tables come from the same items without a detour through pandas:
+strings, labels, numbers and ISO timestamps are converted by Arrow's compute kernels.
+Only what Arrow cannot do as the frames do (a column of known categories, which warns
+about values this version does not know; a timestamp Arrow's strict parser refuses) goes
+through the frames' converter, and a page Arrow cannot read at all takes the tolerant
+record path. The tables follow the frames exactly: their schema is the empty frames' own,
 pandas metadata included, so a Parquet reader that goes back to pandas gets the frames'
 dtypes (Mexico City timestamps, nullable integers, categories).
 """
@@ -20,8 +24,8 @@ import pyarrow.compute as pc
 
 from .. import contract as c
 from . import records
-from .pages import Page, envelope_schema, leaf, struct_of, typed_frame, with_arrow
-from .schema import EVENT_COLUMNS, SHIPMENT_COLUMNS
+from .pages import Page, convert, envelope_schema, leaf, struct_of, with_arrow
+from .schema import EVENT_COLUMNS, SHIPMENT_COLUMNS, Column
 
 EVENTS_FIELD: Final = "events"
 #: Every category is stored with 32-bit indices: a file's schema cannot depend on how many
@@ -59,11 +63,34 @@ def tables_page(body: bytes) -> Page[Tables]:
     """Decode a shipments page into both tables; Arrow first, records when Arrow refuses."""
     try:
         page = with_arrow(body, _ENVELOPE)
-        shipments, events = typed_frame(page.rows, SHIPMENT_COLUMNS), _events(page.rows)
+        tables = Tables(typed_table(page.rows, SHIPMENT_COLUMNS, SHIPMENTS_SCHEMA),
+                        typed_table(_event_items(page.rows), EVENT_COLUMNS, EVENTS_SCHEMA))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, IndexError, OverflowError):
         page, shipments, events = _with_records(body)
-    return Page(_tables(shipments, events), page.count, page.first_id, page.total,
-                page.status, page.version)
+        tables = _tables(shipments, events)
+    return Page(tables, page.count, page.first_id, page.total, page.status, page.version)
+
+
+def typed_table(items: pa.StructArray, columns: tuple[Column, ...], schema: pa.Schema
+                ) -> pa.Table:
+    """The ``columns`` of ``items`` as a table of ``schema``: what ``typed_frame`` then
+    ``Table.from_pandas`` would give, converted by Arrow alone where it can."""
+    arrays = [_column(leaf(items, col.path), col, schema.field(col.name).type)
+              for col in columns]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _column(values: pa.Array, col: Column, target: pa.DataType) -> pa.Array:
+    if col.kind == "label":
+        return _sorted_labels(values).cast(target)
+    if col.kind == "datetime":
+        try:
+            return pc.cast(values, pa.timestamp("us", tz="UTC")).cast(target)
+        except pa.ArrowInvalid:  # Arrow's ISO parser is strict: the frames' converter
+            pass
+    elif col.kind != "category":
+        return values.cast(target)
+    return pa.array(convert(values, col), type=target)
 
 
 def _with_records(body: bytes) -> tuple[Page[Any], pd.DataFrame, pd.DataFrame]:
@@ -81,7 +108,17 @@ def _with_records(body: bytes) -> tuple[Page[Any], pd.DataFrame, pd.DataFrame]:
     return page, shipments, records.events_frame(items)
 
 
-def _events(items: pa.StructArray) -> pd.DataFrame:
+def _sorted_labels(values: pa.Array) -> pa.DictionaryArray:
+    """Strings as a dictionary in sorted order, as the frames' labels are."""
+    encoded = pc.dictionary_encode(values)
+    order = pc.array_sort_indices(encoded.dictionary)
+    ranks = np.empty(len(order), np.int32)
+    ranks[order.to_numpy()] = np.arange(len(order), dtype=np.int32)
+    return pa.DictionaryArray.from_arrays(pc.take(pa.array(ranks), encoded.indices),
+                                          pc.take(encoded.dictionary, order))
+
+
+def _event_items(items: pa.StructArray) -> pa.StructArray:
     """Each shipment's events, flattened in the API's order, numbered from 0 per shipment."""
     lists = leaf(items, (EVENTS_FIELD,))
     parents = pc.list_parent_indices(lists)
@@ -92,9 +129,8 @@ def _events(items: pa.StructArray) -> pd.DataFrame:
     flat = lists.flatten()
     arrays = [pc.take(leaf(items, ("trackingId",)), parents), pa.array(sequence, pa.int64()),
               *(flat.field(name) for name in ("state", "timestamp", "anomalies"))]
-    struct = pa.StructArray.from_arrays(
+    return pa.StructArray.from_arrays(
         arrays, names=["trackingId", "sequence", "state", "timestamp", "anomalies"])
-    return typed_frame(struct, EVENT_COLUMNS)
 
 
 def _tables(shipments: pd.DataFrame, events: pd.DataFrame) -> Tables:

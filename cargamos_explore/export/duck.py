@@ -1,10 +1,12 @@
 """A dataset written by ``export``, queried with DuckDB (embedded, no server).
 
-DuckDB reads the Parquet files where they are (a folder, or ``s3://...`` through its
-httpfs extension) and pushes filters on ``month`` down to the folder names, so a query on
-one month opens one file per table. The views read the files the manifest names, never a
-glob of the folder: a month being refreshed shows its committed files until the new ones
-are committed, and the dataset's path is a literal path, whatever characters it holds.
+DuckDB reads a local folder's Parquet files itself. Object storage (``s3://...``) is read
+through pyarrow's filesystem and datasets, which DuckDB scans (filters and the columns a
+query needs are pushed down): DuckDB's own httpfs extension would be downloaded at run
+time, which a locked-down machine cannot do. Either way the views read the files the
+manifest names, never a listing of the folder: a month being refreshed shows its
+committed files until the new ones are committed, a file a killed export left behind is
+never read, and the dataset's path is a literal path, whatever characters it holds.
 """
 
 from __future__ import annotations
@@ -45,9 +47,11 @@ group by alcaldia
 order by alcaldia"""
 
 
-def open_dataset(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
+def open_dataset(path: str | os.PathLike[str], *, endpoint_url: str | None = None
+                 ) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with the views ``shipments`` and ``events`` over the dataset
-    that ``Session.export`` wrote at ``path`` (a folder or a URI such as ``s3://...``).
+    that ``Session.export`` wrote at ``path`` (a folder or a URI such as ``s3://...``;
+    ``endpoint_url`` points ``s3://`` at an S3-compatible store).
 
     Each view has the frame's columns plus ``month`` (``'2026-10'``), the partition.
     Timestamps are shown in Mexico City time. Raises ExportError when nothing has been
@@ -55,7 +59,7 @@ def open_dataset(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     """
     import duckdb  # a large module: loaded only by those who query a dataset
 
-    storage = Storage(path)
+    storage = Storage(path, endpoint_url)
     partitions = manifests.load(storage).partitions
     if not partitions:
         raise ExportError(f"no exported dataset at {storage.uri}: run session.export() "
@@ -63,12 +67,34 @@ def open_dataset(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     connection = duckdb.connect()
     connection.execute(f"set TimeZone = '{c.TIMEZONE}'")
     for table in TABLES:
-        files = ", ".join(_literal(_unglobbed(storage.url(p.file(table))))
-                          for _, p in sorted(partitions.items()))
-        connection.execute(
-            f"create view {table} as select * from read_parquet([{files}], "
-            "hive_partitioning = true, hive_types = {'month': varchar})")
+        files = [p.file(table) for _, p in sorted(partitions.items())]
+        if storage.local:
+            _local_view(connection, storage, table, files)
+        else:
+            _arrow_view(connection, storage, table, files)
     return connection
+
+
+def _local_view(connection: duckdb.DuckDBPyConnection, storage: Storage, table: str,
+                files: list[str]) -> None:
+    listed = ", ".join(_literal(_unglobbed(storage.url(name))) for name in files)
+    connection.execute(
+        f"create view {table} as select * from read_parquet([{listed}], "
+        "hive_partitioning = true, hive_types = {'month': varchar})")
+
+
+def _arrow_view(connection: duckdb.DuckDBPyConnection, storage: Storage, table: str,
+                files: list[str]) -> None:
+    """The view over a pyarrow dataset of exactly ``files``, month read from their paths."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    months = ds.partitioning(pa.schema([("month", pa.string())]), flavor="hive")
+    dataset = ds.dataset([storage.path(name) for name in files], filesystem=storage.fs,
+                         format="parquet", partitioning=months,
+                         partition_base_dir=storage.path(table))
+    connection.register(f"_{table}_files", dataset)  # the connection keeps it alive
+    connection.execute(f"create view {table} as select * from _{table}_files")
 
 
 def _unglobbed(path: str) -> str:

@@ -66,7 +66,8 @@ def _span(keys: tuple[str, ...]) -> str:
 @dataclass(frozen=True)
 class Export:
     """Shipments created between ``start`` and ``end`` (as in every list read), only
-    ``states`` when given, exported to ``path`` (a folder or a URI such as ``s3://...``).
+    ``states`` when given, exported to ``path`` (a folder or a URI such as ``s3://...``;
+    ``endpoint_url`` points ``s3://`` at an S3-compatible store).
 
     A non-final month fetched less than ``refresh_after`` ago is kept (a rerun after an
     interruption resumes); a month that ended more than ``settle_days`` ago and whose
@@ -84,6 +85,7 @@ class Export:
     refresh_after: timedelta = timedelta(hours=1)
     settle_days: int = 7
     final_states: tuple[str, ...] = c.FINAL_STATES
+    endpoint_url: str | None = None
 
     def __post_init__(self) -> None:
         arguments.count("concurrency", self.concurrency, most=MAX_CONCURRENCY,
@@ -96,7 +98,7 @@ class Export:
 
     def run(self) -> ExportReport:
         """Fetch every month that is missing or may have changed; see the class."""
-        started, storage = time.perf_counter(), Storage(self.path)
+        started, storage = time.perf_counter(), Storage(self.path, self.endpoint_url)
         with storage.lock():
             manifest = self._manifest(storage)
             today = self.transport.today()  # a replay's day is its recording's

@@ -1,10 +1,13 @@
-"""Where a dataset lives: a root on any filesystem pyarrow supports, written atomically.
+"""Where a dataset lives: a local folder or object storage, and how a file is committed.
 
 A local folder, or object storage named by a URI (``s3://bucket/prefix``, ``gs://...``):
-the same files then serve DuckDB, Spark, Dask or Trino. Files are written under a hidden,
-unique temporary name, created exclusively (a planted link is never followed), and moved
-into place once complete; readers (pyarrow, DuckDB's globs, Spark) skip names starting
-with a dot, so a half-written file is never read.
+the same files then serve DuckDB, Spark, Dask or Trino. Locally, files are written under a
+hidden, unique temporary name, created exclusively (a planted link is never followed), and
+moved into place once complete; readers (pyarrow, DuckDB's globs, Spark) skip names
+starting with a dot. Object storage has no atomic rename (a "move" is a copy and a delete),
+but an object appears only once its upload is complete: there each file is written straight
+to its new, unique name, and the manifest, written last, is what makes it part of the
+dataset.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import posixpath
 import secrets
 from collections.abc import Iterator
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import pyarrow.fs as pafs
 
@@ -27,13 +31,10 @@ LOCK_NAME: Final = ".export.lock"
 class Storage:
     """The root folder of a dataset and the few operations the export needs."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], endpoint_url: str | None = None) -> None:
         text = os.fspath(path)
         try:
-            if "://" in text:
-                self.fs, root = pafs.FileSystem.from_uri(text)
-            else:
-                self.fs, root = pafs.LocalFileSystem(), os.path.abspath(text)
+            self.fs, root = _filesystem(text, endpoint_url)
         except (OSError, ValueError) as err:  # pyarrow: unknown scheme, no such bucket
             raise ExportError(f"cannot use {text!r} as a dataset location: {err}") from err
         self.uri = text if "://" in text else root
@@ -57,21 +58,36 @@ class Storage:
         with self.fs.open_input_stream(path) as stream:
             return bytes(stream.read()).decode()
 
+    def staging(self, path: str) -> str:
+        """Where the file ``path`` is written before it is complete: a hidden name beside
+        it locally; on object storage ``path`` itself (an upload cut short leaves nothing,
+        and a rename would copy every byte again)."""
+        return hidden(path) if self.local else path
+
     def create(self, path: str) -> Any:
         """A stream writing the new file ``path``; missing parent folders are created.
         Locally the file must not exist yet, not even as a link (O_CREAT | O_EXCL)."""
         try:
+            if not self.local:  # object storage has no folders to create
+                return self.fs.open_output_stream(path)
             self.fs.create_dir(posixpath.dirname(path), recursive=True)
-            return open(path, "xb") if self.local else self.fs.open_output_stream(path)
+            return open(path, "xb")
         except OSError as err:
             raise ExportError(f"cannot write {path} ({err}); check that the dataset location "
                               "is a folder you may write to") from err
 
     def write_atomically(self, path: str, data: bytes) -> None:
-        temporary = hidden(path)
+        """Replace ``path`` by ``data``: a reader sees the old bytes or the new, whole.
+        An object store replaces an object in one step; a folder needs the rename."""
+        temporary = self.staging(path)
         with self.create(temporary) as stream:
             stream.write(data)
-        self.fs.move(temporary, path)
+        self.put_in_place(temporary, path)
+
+    def put_in_place(self, staged: str, path: str) -> None:
+        """Make the complete file ``staged`` (from ``staging(path)``) the file ``path``."""
+        if staged != path:
+            self.move(staged, path)
 
     def move(self, source: str, target: str) -> None:
         self.fs.move(source, target)
@@ -118,3 +134,25 @@ def hidden(path: str) -> str:
     writers never share one) and a ``.partial`` suffix."""
     folder, name = posixpath.split(path)
     return posixpath.join(folder, f".{name}.{secrets.token_hex(8)}.partial")
+
+
+def _filesystem(text: str, endpoint_url: str | None) -> tuple[pafs.FileSystem, str]:
+    """pyarrow's filesystem for ``text`` and the root path in it. Credentials come from
+    the usual AWS sources (variables, ``~/.aws``, an instance role); ``endpoint_url``
+    points ``s3://`` at an S3-compatible store (MinIO, Ceph, a test server)."""
+    if "://" not in text:
+        if endpoint_url is not None:
+            raise ValueError("endpoint_url applies only to s3:// locations")
+        return pafs.LocalFileSystem(), os.path.abspath(text)
+    if endpoint_url is None:
+        found: tuple[pafs.FileSystem, str] = pafs.FileSystem.from_uri(text)
+        return found
+    parts, endpoint = urlsplit(text), urlsplit(endpoint_url)
+    if parts.scheme != "s3" or endpoint.scheme not in ("http", "https") or not endpoint.netloc:
+        raise ValueError("endpoint_url is an http(s) URL such as http://127.0.0.1:9000 and "
+                         "applies only to s3:// locations")
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") \
+        or "us-east-1"  # an S3-compatible store rarely cares; pyarrow must not look it up
+    fs = pafs.S3FileSystem(endpoint_override=endpoint.netloc, scheme=endpoint.scheme,
+                           region=region)
+    return fs, f"{parts.netloc}{parts.path}"

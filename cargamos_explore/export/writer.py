@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import ExportError
-from .storage import Storage, hidden
+from .storage import Storage
 
 ROW_GROUP_ROWS: Final = 64_000
 TABLES: Final = ("shipments", "events")
@@ -33,14 +33,14 @@ def partition_file(table: str, month: str, tag: str | None = None) -> str:
 
 
 class TableFile:
-    """A Parquet file being written; ``commit`` moves it into place, ``abort`` removes it."""
+    """A Parquet file being written; ``commit`` puts it in place, ``abort`` removes it."""
 
     def __init__(self, storage: Storage, path: str, schema: pa.Schema,
                  row_group_rows: int = ROW_GROUP_ROWS) -> None:
         self.storage, self.path, self.schema = storage, path, schema
         self.rows, self._row_group_rows = 0, row_group_rows
         self._pending: list[pa.Table] = []
-        self._temporary = hidden(path)
+        self._temporary = storage.staging(path)
         self._stream: Any = storage.create(self._temporary)
         self._writer = pq.ParquetWriter(self._stream, schema, compression="zstd")
 
@@ -61,7 +61,7 @@ class TableFile:
         self._writer.close()
         self._stream.close()
         self._check()
-        self.storage.move(self._temporary, self.path)
+        self.storage.put_in_place(self._temporary, self.path)
 
     def _check(self) -> None:
         try:
