@@ -213,6 +213,23 @@ def test_a_manifest_with_a_bad_fetch_time_is_refused(shop: str, tmp_path: Path,
         session.export(tmp_path, **WINDOW, **QUIET)
 
 
+@pytest.mark.parametrize("damage", ["undecodable", "a folder"])
+def test_a_damaged_manifest_is_refused(shop: str, tmp_path: Path, damage: str,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = tmp_path / "_manifest.json"
+    if damage == "a folder":
+        manifest.mkdir()
+    else:
+        manifest.write_bytes(b"\xff\xfejunk")
+    with pytest.raises(cx.ExportError, match="delete the dataset"):
+        cx.open_dataset(tmp_path)
+    with open_session(shop) as session, pytest.raises(cx.ExportError, match="delete the data"):
+        session.export(tmp_path, **WINDOW, **QUIET)
+    assert main(["export", str(tmp_path), "--start", "2026-09-01", "--size", "20"]) == 1
+    err = capsys.readouterr().err
+    assert "is not a manifest" in err and "Traceback" not in err
+
+
 @pytest.mark.parametrize(("option", "value"), [("--size", "-5"), ("--size", "2000000"),
                                                ("--refresh-after", "nan"),
                                                ("--refresh-after", "-1")])

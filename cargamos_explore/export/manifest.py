@@ -75,12 +75,10 @@ class Manifest:
 
 def load(storage: Storage) -> Manifest:
     """The manifest at ``storage``'s root; an empty one when there is none yet."""
-    text = storage.read_text(storage.path(NAME))
-    if text is None:
-        return Manifest()
-    try:
-        return _parsed(json.loads(text))
-    except (ValueError, TypeError, KeyError, AttributeError) as err:
+    try:  # reading is inside: undecodable bytes, or a folder by that name, are damage too
+        text = storage.read_text(storage.path(NAME))
+        return Manifest() if text is None else _parsed(json.loads(text))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as err:
         raise ExportError(f"{storage.path(NAME)} is not a manifest this version can read "
                           f"({err}); export to another folder, or delete the dataset") from err
 
