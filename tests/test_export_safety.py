@@ -230,6 +230,31 @@ def test_a_damaged_manifest_is_refused(shop: str, tmp_path: Path, damage: str,
     assert "is not a manifest" in err and "Traceback" not in err
 
 
+def test_a_part_file_deleted_by_hand_is_fetched_again(shop: str, tmp_path: Path) -> None:
+    expected = clean_counts(shop, tmp_path)
+    body = json.loads((tmp_path / "_manifest.json").read_text())
+    missing = tmp_path / body["partitions"]["2026-10"]["files"]["events"]
+    missing.unlink()
+    with pytest.raises(cx.ExportError, match="run the export again") as refused:
+        cx.open_dataset(tmp_path)
+    assert str(missing) in str(refused.value)
+    with open_session(shop) as session:
+        report = session.export(tmp_path, **WINDOW, **QUIET)
+    assert "2026-10" in report.fetched and "2026-10" not in report.kept
+    assert counts(tmp_path) == expected
+
+
+def test_a_manifest_partition_under_another_month_is_refused(shop: str, tmp_path: Path) -> None:
+    clean_counts(shop, tmp_path)
+    body = json.loads((tmp_path / "_manifest.json").read_text())
+    body["partitions"]["2026-12"] = body["partitions"].pop("2026-11")
+    (tmp_path / "_manifest.json").write_text(json.dumps(body))
+    with pytest.raises(cx.ExportError, match="2026-12"):
+        cx.open_dataset(tmp_path)
+    with open_session(shop) as session, pytest.raises(cx.ExportError, match="2026-12"):
+        session.export(tmp_path, **WINDOW, **QUIET)
+
+
 @pytest.mark.parametrize(("option", "value"), [("--size", "-5"), ("--size", "2000000"),
                                                ("--refresh-after", "nan"),
                                                ("--refresh-after", "-1")])

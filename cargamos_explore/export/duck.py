@@ -12,11 +12,13 @@ never read, and the dataset's path is a literal path, whatever characters it hol
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final
 
 from .. import contract as c
 from ..errors import ExportError
 from . import manifest as manifests
+from .manifest import Partition
 from .storage import Storage
 from .writer import TABLES
 
@@ -64,6 +66,7 @@ def open_dataset(path: str | os.PathLike[str], *, endpoint_url: str | None = Non
     if not partitions:
         raise ExportError(f"no exported dataset at {storage.uri}: run session.export() "
                           "(or cargamos-explore export) to that location first")
+    _check_files(storage, partitions.values())
     connection = duckdb.connect()
     connection.execute(f"set TimeZone = '{c.TIMEZONE}'")
     for table in TABLES:
@@ -73,6 +76,17 @@ def open_dataset(path: str | os.PathLike[str], *, endpoint_url: str | None = Non
         else:
             _arrow_view(connection, storage, table, files)
     return connection
+
+
+def _check_files(storage: Storage, partitions: Iterable[Partition]) -> None:
+    """Raise ExportError naming the first file the manifest names that is not there."""
+    for partition in partitions:
+        for table in TABLES:
+            path = storage.path(partition.file(table))
+            if not storage.exists(path):
+                raise ExportError(
+                    f"{path} is missing, yet the manifest of {storage.uri} names it (month "
+                    f"{partition.month}): run the export again to fetch that month again")
 
 
 def _local_view(connection: duckdb.DuckDBPyConnection, storage: Storage, table: str,

@@ -106,7 +106,7 @@ class Export:
                     if m.start.date() <= today]  # months that cannot hold data yet are skipped
             now = datetime.fromtimestamp(self.transport.clock(), c.MEXICO_CITY)  # a replay's too
             stale = [m for m in plan
-                     if not self._keeps(manifest.partitions.get(m.key), m, now)]
+                     if not self._keeps(storage, manifest.partitions.get(m.key), m, now)]
             kept = tuple(m.key for m in plan if m not in stale)
             done = self._fetch(storage, manifest, self._with_shipments(stale))
         return ExportReport(storage.uri, tuple(p.month for p in done), kept,
@@ -140,9 +140,12 @@ class Export:
         first, last = _month_of(page.rows[0]), _month_of(tail[-1]) if tail else None
         return [m for m in todo if (first or m.key) <= m.key <= (last or m.key)]
 
-    def _keeps(self, recorded: Partition | None, month: Month, now: datetime) -> bool:
+    def _keeps(self, storage: Storage, recorded: Partition | None, month: Month,
+               now: datetime) -> bool:
         if recorded is None or (recorded.start, recorded.end) != month.window:
             return False
+        if not all(storage.exists(storage.path(recorded.file(t))) for t in TABLES):
+            return False  # a file deleted by hand: only a new fetch repairs the month
         return recorded.final or now - recorded.fetched < self.refresh_after
 
     def _fetch(self, storage: Storage, manifest: Manifest, todo: list[Month]

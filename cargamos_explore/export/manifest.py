@@ -87,7 +87,9 @@ def _parsed(body: dict[str, Any]) -> Manifest:
     if body["format"] not in READABLE_FORMATS:
         raise ValueError(f"format {body['format']}, expected one of {READABLE_FORMATS}")
     parts = {k: Partition(**v) for k, v in body["partitions"].items()}
-    for part in parts.values():
+    for key, part in parts.items():
+        if key != part.month:  # readers and the export would disagree on the month
+            raise ValueError(f"partition {key} holds month {part.month}")
         part.check()
     window = body["window"]
     return Manifest(window["start"], window["end"], body["states"], parts)

@@ -92,9 +92,13 @@ class Storage:
     def move(self, source: str, target: str) -> None:
         self.fs.move(source, target)
 
+    def exists(self, path: str) -> bool:
+        found: pafs.FileType = self.fs.get_file_info(path).type
+        return found != pafs.FileType.NotFound
+
     def delete(self, path: str) -> None:
         """Delete ``path`` if it is there (cleaning up after an interruption)."""
-        if self.fs.get_file_info(path).type != pafs.FileType.NotFound:
+        if self.exists(path):
             self.fs.delete_file(path)
 
     def files(self, folder: str) -> list[str]:
