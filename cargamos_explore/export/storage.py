@@ -93,8 +93,7 @@ class Storage:
         self.fs.move(source, target)
 
     def exists(self, path: str) -> bool:
-        found: pafs.FileType = self.fs.get_file_info(path).type
-        return found != pafs.FileType.NotFound
+        return bool(self.fs.get_file_info(path).type != pafs.FileType.NotFound)
 
     def delete(self, path: str) -> None:
         """Delete ``path`` if it is there (cleaning up after an interruption)."""
