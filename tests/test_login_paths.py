@@ -115,3 +115,42 @@ def test_a_process_with_a_shared_sandbox_exits() -> None:
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                           text=True, timeout=180)
     assert done.returncode == 0 and "ROWS " in done.stdout, done.stderr
+
+
+#: Freezes the shared sandbox's serving thread while the process exits, before the sandbox
+#: is stopped (exit hooks run last registered first), as another library's exit hook can.
+FROZEN_AT_EXIT = """\
+import atexit, threading
+import cargamos_explore as cx
+from werkzeug.serving import BaseWSGIServer
+session = cx.login(sandbox_options={'size': 20}, cache=False)
+freeze, frozen = threading.Event(), threading.Event()
+serve_once = BaseWSGIServer.service_actions
+def service_actions(self):
+    if freeze.is_set():
+        frozen.set()
+        threading.Event().wait()  # never returns
+    serve_once(self)
+BaseWSGIServer.service_actions = service_actions
+def freeze_the_server():
+    freeze.set()
+    frozen.wait()
+atexit.register(freeze_the_server)
+print('OPEN')
+"""
+DUCKDB_AND_AN_OPEN_SESSION = """\
+import cargamos_explore as cx, duckdb
+session = cx.login(sandbox_options={'size': 50}, cache=False)
+connection = duckdb.connect()
+print('OPEN', connection.sql('select 1').fetchall())
+"""
+
+
+@pytest.mark.parametrize("code", [FROZEN_AT_EXIT, DUCKDB_AND_AN_OPEN_SESSION],
+                         ids=["frozen server thread", "duckdb"])
+def test_a_process_whose_session_is_left_open_exits(code: str) -> None:
+    """Stopping the shared sandbox at exit never waits forever for its serving thread."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CARGAMOS_")}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0 and "OPEN" in done.stdout, done.stderr

@@ -19,6 +19,8 @@ from .faults import FaultPicker, Faults
 from .store import ShipperData
 
 DEFAULT_SIZE = 5_000
+#: How long stopping a served sandbox waits for its serving thread (shutdown polls 20/s).
+STOP_TIMEOUT = 5.0
 
 
 def today_anchor() -> int:
@@ -97,8 +99,20 @@ def serve(sandbox: Sandbox | None = None, *, host: str = "127.0.0.1", port: int 
     try:
         yield f"http://{host}:{server.server_port}"
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+        _stop(server)
+
+
+def _stop(server: BaseWSGIServer, timeout: float = STOP_TIMEOUT) -> None:
+    """Stop ``server``, waiting at most ``timeout`` seconds for its serving thread.
+
+    ``shutdown`` waits, without a limit, for the serving loop to notice; a loop that never
+    comes back (its thread frozen while the process exits, as another library's exit hook
+    can leave it) would keep the process from ever ending. So the wait is bounded, on a
+    daemon thread of its own, and the socket is closed either way."""
+    stopper = threading.Thread(target=server.shutdown, name="cargamos-sandbox-stop",
+                               daemon=True)
+    stopper.start()
+    stopper.join(timeout)
+    server.server_close()
 
 
