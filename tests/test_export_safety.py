@@ -102,6 +102,35 @@ def test_planted_links_at_temporary_names_are_never_followed(shop: str, tmp_path
     assert victim.read_text() == "precious" and counts(folder) == expected
 
 
+@pytest.mark.parametrize("linked", ["shipments/month=2026-10", "events"])
+def test_a_linked_folder_in_a_dataset_is_refused(shop: str, tmp_path: Path,
+                                                 linked: str) -> None:
+    elsewhere = tmp_path / "other" / "keep"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "report.parquet").write_text("precious")
+    folder = tmp_path / "dataset"
+    (folder / linked).parent.mkdir(parents=True, exist_ok=True)
+    (folder / linked).symlink_to(elsewhere)
+    with open_session(shop) as session, \
+            pytest.raises(cx.ExportError, match=f"{folder / linked} is a link"):
+        session.export(folder, **WINDOW, **QUIET)
+    assert [p.name for p in elsewhere.iterdir()] == ["report.parquet"]
+    assert (elsewhere / "report.parquet").read_text() == "precious"
+
+
+def test_a_month_folder_replaced_by_a_link_is_refused(shop: str, tmp_path: Path) -> None:
+    clean_counts(shop, tmp_path)
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-other"
+    elsewhere.mkdir()
+    (elsewhere / "report.parquet").write_text("precious")
+    month = tmp_path / "shipments" / "month=2026-11"
+    shutil.rmtree(month)
+    month.symlink_to(elsewhere)
+    with open_session(shop) as session, pytest.raises(cx.ExportError, match="month=2026-11"):
+        session.export(tmp_path, **WINDOW, **QUIET, refresh_after=timedelta(0))
+    assert [p.name for p in elsewhere.iterdir()] == ["report.parquet"]
+
+
 def test_a_temporary_file_is_created_exclusively(tmp_path: Path) -> None:
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")

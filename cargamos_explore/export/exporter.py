@@ -104,6 +104,7 @@ class Export:
             today = self.transport.today()  # a replay's day is its recording's
             plan = [m for m in months(self.start, self.end, today=today)
                     if m.start.date() <= today]  # months that cannot hold data yet are skipped
+            _refuse_links(storage, plan)  # before anything is fetched
             now = datetime.fromtimestamp(self.transport.clock(), c.MEXICO_CITY)  # a replay's too
             stale = [m for m in plan
                      if not self._keeps(storage, manifest.partitions.get(m.key), m, now)]
@@ -173,6 +174,8 @@ class Export:
         search = ShipmentSearch(self.transport, month.start, month.end, self.states,
                                 progress=False, concurrency=self.concurrency)
         names = [partition_file(table, month.key) for table in TABLES]
+        for table in TABLES:  # checked again: a link may have been planted since the start
+            storage.folder(month_folder(table, month.key))
         files = [TableFile(storage, storage.path(name), schema)
                  for name, schema in zip(names, (SHIPMENTS_SCHEMA, EVENTS_SCHEMA), strict=True)]
         try:
@@ -219,10 +222,17 @@ def _prune(storage: Storage, partition: Partition) -> None:
     left by a run killed before its commit (the lock says no other export writes here)."""
     keep = {storage.path(partition.file(table)) for table in TABLES}
     for table in TABLES:
-        folder = storage.path(month_folder(table, partition.month))
+        folder = storage.folder(month_folder(table, partition.month))
         for path in storage.files(folder):
             if path not in keep and posixpath.basename(path).endswith((".parquet", ".partial")):
                 storage.delete(path)
+
+
+def _refuse_links(storage: Storage, plan: list[Month]) -> None:
+    """Raise ExportError if a folder the export may write or prune in is a link."""
+    for month in plan:
+        for table in TABLES:
+            storage.folder(month_folder(table, month.key))
 
 
 def _all_final(shipments: pa.Table, final_states: tuple[str, ...]) -> bool:

@@ -47,6 +47,21 @@ class Storage:
     def path(self, *parts: str) -> str:
         return posixpath.join(self.root, *parts)
 
+    def folder(self, relative: str) -> str:
+        """The folder ``relative`` under the root, refused (ExportError) when it, or a
+        folder between it and the root, is a symbolic link: writing or deleting through a
+        link planted in the dataset would reach files outside it. Object storage has no
+        links."""
+        path = self.root
+        for part in relative.split("/"):
+            path = posixpath.join(path, part)
+            if self.local and os.path.islink(path):
+                raise ExportError(
+                    f"{path} is a link, not a folder of the dataset: an export never writes "
+                    f"or deletes through a link; remove the link from {self.uri} (or export "
+                    "to another folder) and run the export again")
+        return path
+
     def url(self, relative: str) -> str:
         """``relative`` under the root, as DuckDB names it (with the URI's scheme)."""
         return f"{self.uri.rstrip('/')}/{relative}"
