@@ -229,8 +229,9 @@ class OrdersSubmissionError(CargamosError):
 class ExportError(CargamosError):
     """Raised before anything is fetched when a dataset location cannot be used: pyarrow
     does not know its filesystem, its manifest is unreadable or was written by another
-    export (other states, a newer format), or ``open_dataset`` finds no dataset there;
-    also when a file written cannot be read back."""
+    export (other states, a newer format), a folder of the dataset is a symbolic link, or
+    ``open_dataset`` finds no dataset there or a file its manifest names is missing; also
+    when a file written cannot be read back."""
 
 
 class ExportLockedError(ExportError):
