@@ -92,6 +92,16 @@ DAMAGED = {
                               "clock_anchor must be a time"),
     "date anchor not a date": (HEADER.replace("2026-11-18", "2026-13-45") + GOOD,
                                "damaged first line"),
+    "clock anchor past year 2999": (HEADER.replace("1795000000.0", "99999999999999.0") + GOOD,
+                                    "clock_anchor must be a time"),
+    "date anchor in year 1": (HEADER.replace("2026-11-18", "0001-01-01") + GOOD,
+                              "date_anchor 0001-01-01 is not the day of its clock_anchor"),
+    "date anchor days from the clock's": (HEADER.replace("2026-11-18", "2026-11-20") + GOOD,
+                                          "date_anchor 2026-11-20 is not the day"),
+    "an older format": (HEADER.replace("cassette 2:", "cassette 1:") + GOOD,
+                        "cassette of format 1; this version"),
+    "a newer format": (HEADER.replace("cassette 2:", "cassette 99:") + GOOD,
+                       "cassette of format 99; this version"),
     "no anchors": (GOOD, "not recorded by cargamos_explore"),
     "empty": ("", "not recorded by cargamos_explore"),
 }
@@ -112,6 +122,12 @@ def test_a_cassette_that_is_not_text_raises_cassette_file_error(tmp_path: Path) 
     path.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(cx.CassetteFileError, match="cannot be read"):
         Cassette(path)
+
+
+def test_a_date_anchor_a_day_from_the_clocks_replays(tmp_path: Path) -> None:
+    path = tmp_path / "neighbour.yaml"
+    path.write_text(HEADER.replace("2026-11-18", "2026-11-17") + GOOD)
+    assert str(Cassette(path).date()) == "2026-11-17"
 
 
 def test_a_good_cassette_of_this_shape_replays(tmp_path: Path) -> None:
