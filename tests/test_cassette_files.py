@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -128,6 +129,26 @@ def test_a_date_anchor_a_day_from_the_clocks_replays(tmp_path: Path) -> None:
     path = tmp_path / "neighbour.yaml"
     path.write_text(HEADER.replace("2026-11-18", "2026-11-17") + GOOD)
     assert str(Cassette(path).date()) == "2026-11-17"
+
+
+@pytest.mark.parametrize("mode", ["auto", "record", "rewrite", "replay"])
+def test_a_folder_at_the_cassette_path_is_refused_before_any_call(
+        tmp_path: Path, mode: str) -> None:
+    path = tmp_path / "cdir.yaml"
+    path.mkdir()
+    with serve(Sandbox(size=10, seed=1, anchor=ANCHOR)) as url, pytest.raises(
+            cx.CassetteFileError, match="is not a file") as caught:
+        cx.login(url, key=TIENDA.key, username=ANA, password=TIENDA.users[ANA], env={},
+                 sources=(), cassette=cx.Cassette(path, mode))  # type: ignore[arg-type]
+    assert str(path) in str(caught.value)
+    assert path.is_dir() and not any(path.iterdir())
+
+
+def test_a_special_file_at_the_cassette_path_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "pipe.yaml"
+    os.mkfifo(path)
+    with pytest.raises(cx.CassetteFileError, match=rf"{re.escape(str(path))} is not a file"):
+        Cassette(path)
 
 
 def test_a_good_cassette_of_this_shape_replays(tmp_path: Path) -> None:
