@@ -6,27 +6,35 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import math
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from . import contract as c
 from .analysis import kpis
 from .cassettes import RecordOrder
+from .cli_types import (
+    anchor_day,
+    days,
+    latency,
+    lifetime,
+    minutes,
+    natural,
+    notebook_file,
+    port,
+    share,
+    size,
+    whole,
+)
 from .errors import CargamosError, RecordingError
 from .start import login
 
 #: Sandbox shipments per shipper when recording: enough for every notebook's tables and
 #: plots, small enough to commit (a few hundred KiB per cassette).
 RECORD_SIZE = 400
-#: The most shipments per shipper a sandbox makes.
-MAX_SANDBOX_SIZE = 1_000_000
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -49,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     demo = commands.add_parser("demo", help="pull shipments from the sandbox and print KPIs")
     demo.add_argument("--host", help="a real host instead of the embedded sandbox")
-    demo.add_argument("--days", type=int, default=90, help="how far back to read (90)")
+    demo.add_argument("--days", type=days, default=90, help="how far back to read (90)")
     demo.add_argument("--size", type=size, default=5_000, help="sandbox shipments per shipper")
     demo.set_defaults(run=run_demo)
     sandbox = commands.add_parser("sandbox", help="serve the sandbox until Ctrl-C")
@@ -104,7 +112,7 @@ def _dashboard_command(commands: Any) -> None:
     source.add_argument("--dataset", help="an exported dataset's folder")
     source.add_argument("--host", help="a real host (credentials from the environment, "
                                        "keyring or .netrc); default: the local sandbox")
-    dashboard.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    dashboard.add_argument("--port", type=port, default=0, help="port (default: a free one)")
     dashboard.set_defaults(run=run_dashboard)
 
 
@@ -128,26 +136,26 @@ def _record_options(parser: argparse.ArgumentParser) -> None:
     add("--folder", type=Path, default=Path("cassettes"),
         help="else write FOLDER/<notebook name>.yaml (cassettes)")
     add("--host", help="record a real host with your usual credentials, not the sandbox")
-    add("--anchor", type=date.fromisoformat, metavar="YYYY-MM-DD",
+    add("--anchor", type=anchor_day, metavar="YYYY-MM-DD",
         help="the day the recording stands at (sandbox: default today; host: now)")
-    add("--seed", type=int, default=0, help="sandbox data seed (0)")
+    add("--seed", type=natural, default=0, help="sandbox data seed (0)")
     add("--size", type=size, default=RECORD_SIZE, help=f"sandbox shipments ({RECORD_SIZE})")
 
 
 def _sandbox_options(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
     add("--host", default="127.0.0.1", help="interface to listen on (127.0.0.1)")
-    add("--port", type=int, default=8040, help="port (8040; 0 picks a free one)")
-    add("--seed", type=int, default=0, help="data seed (0)")
+    add("--port", type=port, default=8040, help="port (8040; 0 picks a free one)")
+    add("--seed", type=natural, default=0, help="data seed (0)")
     add("--size", type=size, default=5_000, help="shipments per shipper, up to 1,000,000")
-    add("--token-lifetime", type=float, default=c.TOKEN_LIFETIME_SECONDS, help="seconds")
-    add("--latency", type=float, default=0.0, help="seconds added to every /v1 request")
-    add("--unavailable", type=float, default=0.0, help="share of requests answered 503")
-    add("--rate-limited", type=float, default=0.0, help="share answered 429")
-    add("--retry-after", type=int, default=1, help="Retry-After seconds of a 429")
-    add("--dropped", type=float, default=0.0, help="share of connections dropped")
-    add("--html", type=float, default=0.0, help="share answered with an HTML 502 page")
-    add("--drop-after", type=int, default=None, help="drop every request after this many")
+    add("--token-lifetime", type=lifetime, default=c.TOKEN_LIFETIME_SECONDS, help="seconds")
+    add("--latency", type=latency, default=0.0, help="seconds added to every /v1 request")
+    add("--unavailable", type=share, default=0.0, help="share of requests answered 503")
+    add("--rate-limited", type=share, default=0.0, help="share answered 429")
+    add("--retry-after", type=retry_after, default=1, help="Retry-After seconds of a 429")
+    add("--dropped", type=share, default=0.0, help="share of connections dropped")
+    add("--html", type=share, default=0.0, help="share answered with an HTML 502 page")
+    add("--drop-after", type=natural, default=None, help="drop every request after this many")
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -213,43 +221,22 @@ def _kernel_deaths(notebook: Path, outcome: str) -> Iterator[None]:
             "Jupyter to see which cell kills it (memory use is the usual cause).") from err
 
 
-def size(text: str) -> int:
-    """An argparse type: a sandbox's shipments per shipper, 1 to 1,000,000."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= MAX_SANDBOX_SIZE:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a whole number of shipments from 1 to {MAX_SANDBOX_SIZE:,}")
-    return value
+def retry_after(text: str) -> int:
+    """An argparse type: the seconds a 429 asks to wait, within the sandbox's bound."""
+    from .sandbox.faults import MAX_RETRY_AFTER  # the sandbox: only when serving it
 
-
-def minutes(text: str) -> float:
-    """An argparse type: a finite number of minutes, zero or more."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes (0 or more)")
-    return value
-
-
-def notebook_file(text: str) -> Path:
-    """An argparse type: a notebook file that exists."""
-    path = Path(text)
-    if not path.is_file():
-        raise argparse.ArgumentTypeError(f"no notebook at {text} (check the path)")
-    return path
+    return whole(0, MAX_RETRY_AFTER, "a whole number of seconds")(text)
 
 
 def run_sandbox(args: argparse.Namespace) -> int:
     from .sandbox import DEMO_ORGANISATIONS, Faults, Sandbox  # Flask: only when serving
 
-    faults = Faults(unavailable=args.unavailable, rate_limited=args.rate_limited,
-                    dropped=args.dropped, html=args.html, retry_after=args.retry_after,
-                    drop_after=args.drop_after)
+    try:
+        faults = Faults(unavailable=args.unavailable, rate_limited=args.rate_limited,
+                        dropped=args.dropped, html=args.html, retry_after=args.retry_after,
+                        drop_after=args.drop_after)
+    except ValueError as err:  # each share is checked by the parser; their sum is not
+        raise SystemExit(f"error: {err}") from err
     sandbox = Sandbox(seed=args.seed, size=args.size, token_lifetime=args.token_lifetime,
                       latency=args.latency, faults=faults)
     server = sandbox.make_server(args.host, args.port)

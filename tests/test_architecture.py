@@ -22,7 +22,7 @@ PACKAGE = Path(__file__).parent.parent / "cargamos_explore"
 LAYERS = ("foundation", "bootstrap", "cassettes", "transport", "decoding", "queries", "export",
           "analysis", "session", "notebook", "entry")
 FOUNDATION = {"errors", "contract", "scrub", "arguments", "formatters", "tracebacks"}
-ENTRY = {"start", "cli", "testing", "__init__"}
+ENTRY = {"start", "cli", "cli_types", "testing", "__init__"}
 MAY_IMPORT_SANDBOX = {"bootstrap.connect", "bootstrap.embedded", "cli"}
 #: Loaded only when used: a session with a host needs none of them.
 HEAVY = ("flask", "werkzeug", "jinja2", "ipywidgets", "anywidget", "matplotlib", "duckdb",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -92,6 +93,16 @@ DAMAGED = {
                               "clock_anchor must be a time"),
     "date anchor not a date": (HEADER.replace("2026-11-18", "2026-13-45") + GOOD,
                                "damaged first line"),
+    "clock anchor past year 2999": (HEADER.replace("1795000000.0", "99999999999999.0") + GOOD,
+                                    "clock_anchor must be a time"),
+    "date anchor in year 1": (HEADER.replace("2026-11-18", "0001-01-01") + GOOD,
+                              "date_anchor 0001-01-01 is not the day of its clock_anchor"),
+    "date anchor days from the clock's": (HEADER.replace("2026-11-18", "2026-11-20") + GOOD,
+                                          "date_anchor 2026-11-20 is not the day"),
+    "an older format": (HEADER.replace("cassette 2:", "cassette 1:") + GOOD,
+                        "cassette of format 1; this version"),
+    "a newer format": (HEADER.replace("cassette 2:", "cassette 99:") + GOOD,
+                       "cassette of format 99; this version"),
     "no anchors": (GOOD, "not recorded by cargamos_explore"),
     "empty": ("", "not recorded by cargamos_explore"),
 }
@@ -111,6 +122,32 @@ def test_a_cassette_that_is_not_text_raises_cassette_file_error(tmp_path: Path) 
     path = tmp_path / "binary.yaml"
     path.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(cx.CassetteFileError, match="cannot be read"):
+        Cassette(path)
+
+
+def test_a_date_anchor_a_day_from_the_clocks_replays(tmp_path: Path) -> None:
+    path = tmp_path / "neighbour.yaml"
+    path.write_text(HEADER.replace("2026-11-18", "2026-11-17") + GOOD)
+    assert str(Cassette(path).date()) == "2026-11-17"
+
+
+@pytest.mark.parametrize("mode", ["auto", "record", "rewrite", "replay"])
+def test_a_folder_at_the_cassette_path_is_refused_before_any_call(
+        tmp_path: Path, mode: str) -> None:
+    path = tmp_path / "cdir.yaml"
+    path.mkdir()
+    with serve(Sandbox(size=10, seed=1, anchor=ANCHOR)) as url, pytest.raises(
+            cx.CassetteFileError, match="is not a file") as caught:
+        cx.login(url, key=TIENDA.key, username=ANA, password=TIENDA.users[ANA], env={},
+                 sources=(), cassette=cx.Cassette(path, mode))  # type: ignore[arg-type]
+    assert str(path) in str(caught.value)
+    assert path.is_dir() and not any(path.iterdir())
+
+
+def test_a_special_file_at_the_cassette_path_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "pipe.yaml"
+    os.mkfifo(path)
+    with pytest.raises(cx.CassetteFileError, match=rf"{re.escape(str(path))} is not a file"):
         Cassette(path)
 
 

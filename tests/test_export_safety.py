@@ -286,7 +286,9 @@ def test_a_manifest_partition_under_another_month_is_refused(shop: str, tmp_path
 
 @pytest.mark.parametrize(("option", "value"), [("--size", "-5"), ("--size", "2000000"),
                                                ("--refresh-after", "nan"),
-                                               ("--refresh-after", "-1")])
+                                               ("--refresh-after", "-1"),
+                                               ("--refresh-after", "1e13"),
+                                               ("--refresh-after", "1e20")])
 def test_export_options_are_checked_by_the_parser(tmp_path: Path, option: str, value: str,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
@@ -294,6 +296,37 @@ def test_export_options_are_checked_by_the_parser(tmp_path: Path, option: str, v
     assert exited.value.code == 2
     assert f"argument {option}: {value!r} is not" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("arguments", [
+    "demo --days 99999999999", "demo --days -1", "demo --size 0",
+    "sandbox --port 70000", "sandbox --seed -1", "sandbox --token-lifetime nan",
+    "sandbox --token-lifetime 0", "sandbox --latency 1e20", "sandbox --unavailable 1.5",
+    "sandbox --rate-limited inf", "sandbox --retry-after 100000", "sandbox --dropped -0.1",
+    "sandbox --html nan", "sandbox --drop-after -1", "dashboard --port -1"])
+def test_every_numeric_option_is_checked_by_the_parser(
+        arguments: str, capsys: pytest.CaptureFixture[str]) -> None:
+    *command, option, value = arguments.split()
+    with pytest.raises(SystemExit) as exited:
+        main([*command, f"{option}={value}"])
+    assert exited.value.code == 2
+    assert f"argument {option}: {value!r} is not" in capsys.readouterr().err
+
+
+def test_fault_shares_adding_up_past_one_are_an_error() -> None:
+    with pytest.raises(SystemExit, match="fault rates must add up to at most 1"):
+        main(["sandbox", "--unavailable=0.6", "--dropped=0.6"])
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "3000-01-01", "2026-13-01"])
+def test_a_recording_day_a_cassette_cannot_hold_is_a_usage_error(
+        tmp_path: Path, day: str, capsys: pytest.CaptureFixture[str]) -> None:
+    notebook = tmp_path / "some.ipynb"
+    notebook.write_text("{}")
+    with pytest.raises(SystemExit) as exited:
+        main(["record", str(notebook), f"--anchor={day}"])
+    assert exited.value.code == 2
+    assert f"argument --anchor: {day!r} is not a day" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("command", ["record", "run-notebooks"])

@@ -181,6 +181,11 @@ def _order(key: MatchKey) -> tuple[str, str, str, bytes]:
 
 
 def _replays(path: Path, mode: Mode) -> bool:
+    # Checked before anything is sent: a recording into a folder (or a device, a socket)
+    # would only fail when it is written, after the whole session had run.
+    if path.exists() and not path.is_file():
+        raise CassetteFileError(f"{path} is not a file (a folder or a special file is "
+                                "there): give the cassette a file's path, or move that away.")
     exists = path.is_file()
     if mode == "replay" and not exists:
         raise CassetteFileError(f"no cassette at {path}: record it first (mode='record').")

@@ -23,13 +23,14 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final
 
 from vcr.serialize import deserialize, serialize
 from vcr.serializers import yamlserializer
 
+from .. import contract as c
 from ..errors import CassetteFileError
 from ..scrub import scrub
 
@@ -41,6 +42,10 @@ HEADER_PATTERN: Final = re.compile(
 AGAIN: Final = "record it again with mode='rewrite'"
 #: How much of a library's own complaint a message quotes.
 REASON_CHARS: Final = 200
+#: The years a recording may stand at; outside them an anchor is a damaged or edited file.
+FIRST_YEAR: Final = 1970
+LAST_YEAR: Final = 2999
+LAST_ANCHOR: Final = datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC).timestamp()
 
 
 @dataclass(frozen=True)
@@ -86,10 +91,27 @@ def _anchors(path: Path, first_line: str) -> tuple[float, date]:
     except ValueError as err:
         raise CassetteFileError(f"{path} has a damaged first line ({_reason(err)}): "
                                 f"{AGAIN}.") from err
-    if not math.isfinite(anchor) or anchor < 0:
-        raise CassetteFileError(f"{path}: clock_anchor must be a time in epoch seconds, not "
-                                f"{found['anchor']!r}: {AGAIN}.")
+    if int(found["format"]) != FORMAT:
+        raise CassetteFileError(
+            f"{path} is a cassette of format {int(found['format'])}; this version of "
+            f"cargamos_explore reads format {FORMAT} only: {AGAIN}.")
+    if not (math.isfinite(anchor) and 0 <= anchor < LAST_ANCHOR):
+        raise CassetteFileError(
+            f"{path}: clock_anchor must be a time in epoch seconds between {FIRST_YEAR} and "
+            f"{LAST_YEAR}, not {found['anchor']!r}: {AGAIN}.")
+    _check_day(path, anchor, day)
     return anchor, day
+
+
+def _check_day(path: Path, anchor: float, day: date) -> None:
+    """``day`` must be the anchor's day in Mexico City. A day either side is let through:
+    a time zone database from before Mexico dropped summer time (2022) puts a recording
+    anchored at midnight an hour away, on the neighbouring day."""
+    expected = datetime.fromtimestamp(anchor, c.MEXICO_CITY).date()
+    if not (FIRST_YEAR <= day.year <= LAST_YEAR and abs((day - expected).days) <= 1):
+        raise CassetteFileError(
+            f"{path}: date_anchor {day.isoformat()} is not the day of its clock_anchor "
+            f"({expected.isoformat()} in Mexico City): {AGAIN}.")
 
 
 def request_problem(request: Any) -> str:
