@@ -27,9 +27,11 @@ demo: $(VENV)/.demo-installed
 
 # JupyterLab on notebooks/, opening the quickstart, listening on 127.0.0.1 only.
 # LAB_OPTIONS adds options, e.g. LAB_OPTIONS=--no-browser or LAB_OPTIONS=--port=8890.
+# As root (a container), JupyterLab refuses to start without --allow-root.
 LAB_OPTIONS ?=
+LAB_ROOT = $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(VENV)/.demo-installed
-	cd notebooks && $(abspath $(BIN))/jupyter lab --ip=127.0.0.1 $(LAB_OPTIONS) 00_quickstart.ipynb
+	cd notebooks && $(abspath $(BIN))/jupyter lab --ip=127.0.0.1 $(LAB_ROOT) $(LAB_OPTIONS) 00_quickstart.ipynb
 
 # The suite runs with CARGAMOS_* and a .netrc aimed at a local trap, as on an analyst's
 # machine: it fails if any test, doctest, README example or notebook reaches the trap.

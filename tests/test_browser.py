@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -123,25 +124,31 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     base = tmp_path_factory.mktemp("jupyter")
     work = base / "work"
     work.mkdir()
-    port, token = free_port(), secrets.token_hex(16)
     with serve(size=50) as url, serve(size=20, token_lifetime=SHORT_LIFETIME) as short_url:
         path = work / "widgets.ipynb"
         write_json(path, notebook(url, short_url))
-        command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
-                   f"--port={port}", f"--IdentityProvider.token={token}",
-                   f"--ServerApp.root_dir={work}", "--LabApp.expose_app_in_browser=True",
-                   "--LabApp.extension_manager=readonly", "--ServerApp.terminals_enabled=False",
-                   "--allow-root"]  # CI containers run as root
-        log = (base / "jupyter.log").open("w")
+        with jupyterlab(work, base) as (port, token):
+            yield f"http://127.0.0.1:{port}/lab/tree/widgets.ipynb?token={token}", path
+
+
+@contextmanager
+def jupyterlab(work: Path, base: Path) -> Iterator[tuple[int, str]]:
+    """JupyterLab serving ``work`` on 127.0.0.1, its log in ``base``: (port, token)."""
+    port, token = free_port(), secrets.token_hex(16)
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+               f"--port={port}", f"--IdentityProvider.token={token}",
+               f"--ServerApp.root_dir={work}", "--LabApp.expose_app_in_browser=True",
+               "--LabApp.extension_manager=readonly", "--ServerApp.terminals_enabled=False",
+               "--allow-root"]  # CI containers run as root
+    with (base / "jupyter.log").open("w") as log:
         server = subprocess.Popen(command, env=jupyter_environment(base), stdout=log,
                                   stderr=subprocess.STDOUT)
         try:
             wait_for_server(port, server, base / "jupyter.log")
-            yield f"http://127.0.0.1:{port}/lab/tree/widgets.ipynb?token={token}", path
+            yield port, token
         finally:
             server.terminate()
             server.wait(timeout=30)
-            log.close()
 
 
 def wait_for_server(port: int, server: subprocess.Popen[bytes], log: Path) -> None:

@@ -14,9 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import secrets
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -41,9 +39,9 @@ from .test_browser import (
     WAIT,
     free_port,
     jupyter_environment,
+    jupyterlab,
     playwright_api,
     run,
-    wait_for_server,
     write_json,
 )
 
@@ -191,21 +189,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory,
     work.mkdir()
     path = work / "explore.ipynb"
     write_json(path, lab_notebook(*large))
-    port, token = free_port(), secrets.token_hex(16)
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
-               f"--port={port}", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={work}", "--LabApp.expose_app_in_browser=True",
-               "--LabApp.extension_manager=readonly", "--ServerApp.terminals_enabled=False",
-               "--allow-root"]
-    with (base / "jupyter.log").open("w") as log:
-        server = subprocess.Popen(command, env=jupyter_environment(base), stdout=log,
-                                  stderr=subprocess.STDOUT)
-        try:
-            wait_for_server(port, server, base / "jupyter.log")
-            yield f"http://127.0.0.1:{port}/lab/tree/explore.ipynb?token={token}", path
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with jupyterlab(work, base) as (port, token):
+        yield f"http://127.0.0.1:{port}/lab/tree/explore.ipynb?token={token}", path
 
 
 def test_the_dashboard_in_jupyterlab_on_100000_shipments(

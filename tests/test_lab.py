@@ -63,7 +63,7 @@ def make_lab(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
     (tmp_path / "home").mkdir()
     port, token = free_port(), secrets.token_hex(16)
     options = (f"LAB_OPTIONS=--no-browser --port={port} --IdentityProvider.token={token} "
-               "--ServerApp.terminals_enabled=False --allow-root")
+               "--ServerApp.terminals_enabled=False")
     log = (tmp_path / "lab.log").open("w")
     server = subprocess.Popen(["make", "-C", str(ROOT), f"VENV={VENV}", "-o", MARKER, "lab",
                                options], env=env, stdin=subprocess.DEVNULL, stdout=log,
