@@ -304,13 +304,19 @@ def check_renewal_resets_the_indicator(page: Any) -> None:
     playwright_api.expect(renewed.locator(".cx-provenance")).to_contain_text("/v1/webhook")
 
 
-def check_no_secret_in_page_or_saved_file(page: Any, path: Path) -> None:
+def save_notebook(page: Any, path: Path) -> str:
+    """Save the open notebook through JupyterLab's own command; the file's text once
+    written."""
     before = path.stat().st_mtime_ns
     page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
     deadline = time.monotonic() + WAIT / 1000
     while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
         time.sleep(0.1)
-    saved = path.read_text()
+    return path.read_text()
+
+
+def check_no_secret_in_page_or_saved_file(page: Any, path: Path) -> None:
+    saved = save_notebook(page, path)
     assert "application/vnd.jupyter.widget-state+json" in saved  # the state was saved
     values = page.eval_on_selector_all("input", "els => els.map(e => e.value)")
     for secret in TYPED_SECRETS:

@@ -42,6 +42,7 @@ from .test_browser import (
     jupyterlab,
     playwright_api,
     run,
+    save_notebook,
     write_json,
 )
 
@@ -229,12 +230,7 @@ def check_the_kernel_sees_the_clicks(page: Any, root: Any, ref: Any) -> None:
 
 
 def check_the_saved_notebook(page: Any, path: Path, ref: Any) -> None:
-    before = path.stat().st_mtime_ns
-    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
-    deadline = time.monotonic() + WAIT / 1000
-    while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
-        time.sleep(0.1)
-    saved = path.read_text()
+    saved = save_notebook(page, path)
     assert "application/vnd.jupyter.widget-state+json" in saved  # the state was saved
     assert len(saved.encode()) < 1_000_000
     # The one shipment named is the one whose timeline is open: no row is in the file.
