@@ -48,7 +48,7 @@ test-repeat: $(VENV)/.test-installed
 test-pandas2: | $(BIN)/python
 	$(PYTHON) -m venv $(VENV)-pandas2
 	$(VENV)-pandas2/bin/pip install --quiet -e '.[test]' 'pandas>=2.2,<3'
-	$(VENV)-pandas2/bin/pytest -p no:randomly tests/test_frames.py tests/test_kpis.py tests/test_plots.py
+	$(VENV)-pandas2/bin/pytest -p no:randomly tests/test_frames.py tests/test_kpis.py tests/test_leadtime.py tests/test_plots.py
 
 # The cassette tests again on the oldest vcrpy the pin admits (vcrpy>=8.2.1 in pyproject.toml;
 # tests/test_cassette_files.py checks that the two agree): the first to load YAML safely.

@@ -26,7 +26,7 @@ ENTRY = {"start", "cli", "cli_types", "testing", "__init__"}
 MAY_IMPORT_SANDBOX = {"bootstrap.connect", "bootstrap.embedded", "cli"}
 #: Loaded only when used: a session with a host needs none of them.
 HEAVY = ("flask", "werkzeug", "jinja2", "ipywidgets", "anywidget", "matplotlib", "duckdb",
-         "scipy", "xlsxwriter")
+         "xlsxwriter")
 
 
 def module_name(path: Path) -> str:

@@ -30,7 +30,7 @@ COUNTS: Final = ("shipments", "due", "not_yet_due", "closed", "delivered", "atte
 def indicators(df: pd.DataFrame, as_of: pd.Timestamp,
                events: pd.DataFrame | None) -> pd.DataFrame:
     """What each shipment of ``df`` counts for at ``as_of`` (NaN: not in that denominator)."""
-    state = df["state"].astype(object)
+    state = df["state"]  # compared as it comes: a category compares by its codes
     delivered = _flag(state == DELIVERED)
     closed = _flag(state.isin(CLOSED_STATES))
     due = _flag(df["expected_delivery_date"] <= as_of)

@@ -127,12 +127,13 @@ def kpis(shipments: pd.DataFrame, *, events: pd.DataFrame | None = None,
         _check_columns(events, EVENTS_REQUIRED, "an events frame (Session.events()) as events")
     moment = resolve_as_of(shipments, as_of)
     parts = indicators.indicators(shipments, moment, events)
-    table = weeks.split(_summarise(shipments, parts, weeks.monday(shipments["created_at"]),
-                                   moment), moment)
+    spans = leadtime.Spans(shipments, moment)
+    table = weeks.split(_summarise(parts, spans, weeks.monday(shipments["created_at"])),
+                        moment)
     return KPIReport(
-        overall=_summarise(shipments, parts, pd.Series("all", index=shipments.index,
-                                                       name="group"), moment),
-        by_alcaldia=_summarise(shipments, parts, shipments["alcaldia"], moment),
+        overall=_summarise(parts, spans, pd.Series("all", index=shipments.index,
+                                                   name="group")),
+        by_alcaldia=_summarise(parts, spans, shipments["alcaldia"]),
         by_week=table.complete, current_week=table.current, as_of=moment,
         shipments=shipments, events=events, min_sample=min_sample,
     )
@@ -156,8 +157,7 @@ def _check_columns(df: pd.DataFrame, required: tuple[str, ...], what: str) -> No
         raise ValueError(f"kpis() needs {what}; missing columns: {missing}")
 
 
-def _summarise(shipments: pd.DataFrame, parts: pd.DataFrame, keys: pd.Series,
-               as_of: pd.Timestamp) -> KPIFrame:
+def _summarise(parts: pd.DataFrame, spans: leadtime.Spans, keys: pd.Series) -> KPIFrame:
     by = str(keys.name)
     grouped = parts.assign(**{by: keys}).groupby(by, observed=True, dropna=False, sort=True)
     out = pd.concat([grouped[list(COUNTS)].sum(),
@@ -165,7 +165,7 @@ def _summarise(shipments: pd.DataFrame, parts: pd.DataFrame, keys: pd.Series,
                     axis=1)
     if out.empty and by == "group":
         out = pd.DataFrame([dict.fromkeys(COUNTS, 0)], index=pd.Index(["all"], name=by))
-    out = out.join(leadtime.by_group(shipments, keys, as_of))
+    out = out.join(spans.by_group(keys))
     out["provisional"] = out["not_yet_due"] > 0
     return KPIFrame(out.reindex(columns=list(COLUMNS)).astype(
         {**dict.fromkeys(COUNTS, "int64"), "provisional": bool}))

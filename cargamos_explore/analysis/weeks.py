@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from .. import contract as c
@@ -27,8 +28,12 @@ class Weeks:
 
 def monday(moments: pd.Series) -> pd.Series:
     """The Monday (Mexico City) starting each moment's week, as a date, named ``week``."""
-    local = moments.dt.tz_convert(c.TIMEZONE).dt.tz_localize(None)
-    return pd.Series(local.dt.to_period("W-SUN").dt.start_time.dt.date, name="week")
+    local = moments.dt.tz_convert(c.TIMEZONE).dt.tz_localize(None).dt.normalize()
+    mondays = local - pd.to_timedelta(local.dt.day_of_week, unit="D")
+    # A date object per distinct week, not per shipment: a few, instead of a million.
+    codes, uniques = pd.factorize(mondays)
+    days = np.array([*uniques.date, np.nan], dtype=object)  # code -1 (no time) reads NaN
+    return pd.Series(days[codes], index=moments.index, name="week")
 
 
 def week_of(moment: pd.Timestamp) -> date:
