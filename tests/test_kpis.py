@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from cargamos_explore.analysis import KPIReport, kpis
+from cargamos_explore.analysis.kpis import overall
 from cargamos_explore.decoding import records as frames
 from cargamos_explore.sandbox import DEMO_ORGANISATIONS, Sandbox
 
@@ -260,3 +261,11 @@ def test_lead_times_of_finished_weeks_are_plain_quantiles_of_their_deliveries(
         for name, share in (("median", 0.5), ("p90", 0.9), ("p95", 0.95)):
             assert report.by_week.loc[week, f"{clock}_{name}_h"] == pytest.approx(
                 np.quantile(hours, share, method="inverted_cdf")), (clock, name)
+
+
+def test_the_overall_row_alone_is_the_reports(
+        sandbox_sample: tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp]) -> None:
+    """What a dashboard's tiles compare against: the same row as the whole report's."""
+    shipments, events, as_of = sandbox_sample
+    pd.testing.assert_frame_equal(overall(shipments, events=events, as_of=as_of),
+                                  kpis(shipments, events=events, as_of=as_of).overall)

@@ -122,21 +122,39 @@ def kpis(shipments: pd.DataFrame, *, events: pd.DataFrame | None = None,
     >>> kpis(shipments_frame([]), as_of="2026-11-18").overall["shipments"].tolist()
     [0]
     """
-    _check_columns(shipments, REQUIRED, "a shipments frame (Session.shipments())")
-    if events is not None:
-        _check_columns(events, EVENTS_REQUIRED, "an events frame (Session.events()) as events")
-    moment = resolve_as_of(shipments, as_of)
-    parts = indicators.indicators(shipments, moment, events)
-    spans = leadtime.Spans(shipments, moment)
+    moment, parts, spans = _prepare(shipments, events, as_of)
     table = weeks.split(_summarise(parts, spans, weeks.monday(shipments["created_at"])),
                         moment)
     return KPIReport(
-        overall=_summarise(parts, spans, pd.Series("all", index=shipments.index,
-                                                   name="group")),
+        overall=_overall(shipments, parts, spans),
         by_alcaldia=_summarise(parts, spans, shipments["alcaldia"]),
         by_week=table.complete, current_week=table.current, as_of=moment,
         shipments=shipments, events=events, min_sample=min_sample,
     )
+
+
+def overall(shipments: pd.DataFrame, *, events: pd.DataFrame | None = None,
+            as_of: datetime | date | str | pd.Timestamp | None = None) -> KPIFrame:
+    """``kpis(...).overall`` alone (one row), without the groups: a dashboard's tiles for
+    the period before the one it shows cost a fraction of a whole report."""
+    _, parts, spans = _prepare(shipments, events, as_of)
+    return _overall(shipments, parts, spans)
+
+
+def _prepare(shipments: pd.DataFrame, events: pd.DataFrame | None,
+             as_of: datetime | date | str | pd.Timestamp | None
+             ) -> tuple[pd.Timestamp, pd.DataFrame, leadtime.Spans]:
+    """The as-of time, each shipment's indicators and its lead times: every table's input."""
+    _check_columns(shipments, REQUIRED, "a shipments frame (Session.shipments())")
+    if events is not None:
+        _check_columns(events, EVENTS_REQUIRED, "an events frame (Session.events()) as events")
+    moment = resolve_as_of(shipments, as_of)
+    return (moment, indicators.indicators(shipments, moment, events),
+            leadtime.Spans(shipments, moment))
+
+
+def _overall(shipments: pd.DataFrame, parts: pd.DataFrame, spans: leadtime.Spans) -> KPIFrame:
+    return _summarise(parts, spans, pd.Series("all", index=shipments.index, name="group"))
 
 
 def resolve_as_of(shipments: pd.DataFrame,

@@ -37,9 +37,10 @@ LEAD_EDGES: Final = (0, 12, 24, 36, 48, 72, 96, 120, math.inf)
 MAP_CELL: Final = 0.005
 
 
-def tiles(current: KPIReport, previous: KPIReport) -> list[dict[str, Any]]:
-    """One tile per ``TILES`` entry: value, change against the previous period, sample."""
-    now, before = current.overall.iloc[0], previous.overall.iloc[0]
+def tiles(current: pd.DataFrame, previous: pd.DataFrame) -> list[dict[str, Any]]:
+    """One tile per ``TILES`` entry from two ``overall`` rows of ``cx.kpis``: value, change
+    against the previous period, sample."""
+    now, before = current.iloc[0], previous.iloc[0]
     out = []
     for label, (name, sample, kind) in TILES.items():
         value, old = _number(now[name]), _number(before[name])

@@ -17,6 +17,7 @@ import pandas as pd
 import traitlets
 
 from ...analysis import kpis
+from ...analysis.kpis import overall
 from ...errors import InvalidArgumentError
 from . import panels
 from .downloads import FORMATS, file_bytes
@@ -144,9 +145,10 @@ class Explorer(anywidget.AnyWidget):
         filters = self.filters
         rows = self.source.rows(filters)
         report = kpis(rows)
-        previous = kpis(self.source.rows(filters.previous()))
+        # The previous period shows in the tiles' changes only: its overall row suffices.
+        previous = overall(self.source.rows(filters.previous()))
         with self.hold_sync():
-            self.tiles = panels.tiles(report, previous)
+            self.tiles = panels.tiles(report.overall, previous)
             self.charts = panels.charts(report, self.source.reasons(filters))
             self.matched = len(rows)
             self.pages = max(1, -(-len(rows) // self.page_size))
