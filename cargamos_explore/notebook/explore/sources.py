@@ -8,6 +8,7 @@ of the KPI columns, and one page of the table, ever reach pandas.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final, Protocol
@@ -41,6 +42,8 @@ class Source(Protocol):
     """What the dashboard reads; ``FrameSource`` and ``DatasetSource`` implement it."""
 
     kind: str
+    #: Whether its answers may be read from another thread while this one computes.
+    parallel: bool
 
     def bounds(self) -> tuple[date, date]: ...
     def choices(self) -> tuple[list[str], list[str]]: ...
@@ -62,6 +65,7 @@ class FrameSource:
     """Shipments (and optionally their events) already in memory."""
 
     kind = "frame"
+    parallel = False  # pandas keeps the interpreter busy: nothing to gain, a cache to guard
 
     def __init__(self, shipments: pd.DataFrame, events: pd.DataFrame | None = None) -> None:
         self.shipments, self.events = shipments, events
@@ -134,16 +138,29 @@ class DatasetSource:
     """A dataset ``Session.export`` wrote, queried through a DuckDB connection."""
 
     kind = "dataset"
+    parallel = True
 
     def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
         self.connection = connection
+        self._owner = threading.get_ident()
+        self._cursors = threading.local()
+        self.parallel = _shared(connection)
+
+    def _db(self) -> duckdb.DuckDBPyConnection:
+        """The connection, or in another thread a cursor of it: one connection must not
+        run two queries at once."""
+        if threading.get_ident() == self._owner:
+            return self.connection
+        if not hasattr(self._cursors, "cursor"):
+            self._cursors.cursor = self.connection.cursor()
+        return self._cursors.cursor  # type: ignore[no-any-return]
 
     def _frame(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         """The result through Arrow (half the time of ``.df()`` at 300,000 rows), its
         repeated text as categories, as in the frames ``Session.shipments`` returns."""
         import pyarrow.compute as pc
 
-        table = self.connection.sql(sql, params=params or []).to_arrow_table()
+        table = self._db().sql(sql, params=params or []).to_arrow_table()
         for name in CATEGORIES:
             if name in table.column_names:
                 at = table.column_names.index(name)
@@ -202,3 +219,16 @@ class DatasetSource:
     def timeline(self, tracking_id: str) -> pd.DataFrame:
         return self._frame(f"select {', '.join(TIMELINE_COLUMNS)} from events "
                            "where tracking_id = ? order by sequence", [tracking_id])
+
+
+def _shared(connection: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a cursor of ``connection`` sees its tables (``cx.open_dataset``'s views do;
+    a temporary view of the caller's is the connection's own)."""
+    import duckdb
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.sql("select 1 from shipments, events limit 0").fetchall()
+    except duckdb.Error:
+        return False
+    return True

@@ -8,9 +8,12 @@ no shipment row is ever kept in the widget state a saved notebook holds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import anywidget
 import pandas as pd
@@ -143,24 +146,37 @@ class Explorer(anywidget.AnyWidget):
 
     def _refresh(self) -> None:
         filters = self.filters
-        rows = self.source.rows(filters)
-        report = kpis(rows)
-        # The previous period shows in the tiles' changes only: its overall row suffices.
-        previous = overall(self.source.rows(filters.previous()))
-        with self.hold_sync():
-            self.tiles = panels.tiles(report.overall, previous)
-            self.charts = panels.charts(report, self.source.reasons(filters))
-            self.matched = len(rows)
-            self.pages = max(1, -(-len(rows) // self.page_size))
-        if self.page:
-            self.page = 0  # its observer sends the first page
-        else:
-            self._send_page()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # A dataset answers these in DuckDB (its own threads) while pandas counts the
+            # current period's KPIs; a frame in memory answers them at once, in order.
+            later = partial(_later, pool if self.source.parallel else None)
+            before = later(self.source.rows, filters.previous())
+            reasons = later(self.source.reasons, filters)
+            first = later(self.source.page, filters, self._order(), 0, self.page_size)
+            rows = self.source.rows(filters)
+            report = kpis(rows)
+            # The previous period shows in the tiles' changes only: its overall row suffices.
+            previous = overall(before())
+            with self.hold_sync():
+                self.tiles = panels.tiles(report.overall, previous)
+                self.charts = panels.charts(report, reasons())
+                self.matched = len(rows)
+                self.pages = max(1, -(-len(rows) // self.page_size))
+                self._ready = False  # back to the first page, already read: no second read
+                self.page = 0
+                self._ready = True
+            self._show_page(first())
+
+    def _order(self) -> tuple[str, bool]:
+        return (self.sort if self.sort in TABLE_COLUMNS else "created_at", self.descending)
 
     def _send_page(self) -> None:
-        order = (self.sort if self.sort in TABLE_COLUMNS else "created_at", self.descending)
-        self.page_rows = self.source.page(self.filters, order, self.page, self.page_size)
-        self.send({"type": "rows", "page": self.page, "rows": page_records(self.page_rows)})
+        self._show_page(self.source.page(self.filters, self._order(), self.page,
+                                         self.page_size))
+
+    def _show_page(self, rows: pd.DataFrame) -> None:
+        self.page_rows = rows
+        self.send({"type": "rows", "page": self.page, "rows": page_records(rows)})
 
     def _send_timeline(self) -> None:
         self.timeline = self.source.timeline(self.selected) if self.selected else \
@@ -183,6 +199,18 @@ class Explorer(anywidget.AnyWidget):
         chips = "".join(f"; {chip.label}" for chip in self.filters.chips)
         return (f"Cargamos dashboard ({self.title}): {self.matched:,} of {self.total:,} "
                 f"shipments, {self.start} to {self.end}{chips}")
+
+
+T = TypeVar("T")
+
+
+def _later(pool: ThreadPoolExecutor | None, work: Callable[..., T], *args: Any
+           ) -> Callable[[], T]:
+    """``work(*args)`` started in ``pool`` (its result when called), or done now."""
+    if pool is None:
+        result = work(*args)
+        return lambda: result
+    return pool.submit(work, *args).result
 
 
 def _day(text: str, name: str) -> date:
