@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from .. import contract as c
@@ -35,21 +36,22 @@ def indicators(df: pd.DataFrame, as_of: pd.Timestamp,
     closed = _flag(state.isin(CLOSED_STATES))
     due = _flag(df["expected_delivery_date"] <= as_of)
     on_time = delivered & _flag(df["delivered_at"] <= df["expected_delivery_date"])
-    attempts = df["attempts"].astype("Float64").clip(upper=c.MAX_ATTEMPTS)
-    attempted = _flag(attempts >= 1)
+    attempts = df["attempts"].astype("Float64").clip(upper=c.MAX_ATTEMPTS).to_numpy(
+        dtype=float, na_value=np.nan)
+    attempted = attempts >= 1  # a missing count is no attempt known
     return pd.DataFrame({
-        "shipments": 1,
-        "due": due.astype(int),
-        "not_yet_due": (~due).astype(int),
-        "closed": closed.astype(int),
-        "delivered": delivered.astype(int),
-        "attempted": attempted.astype(int),
+        "shipments": np.ones(len(df), dtype=np.int64),
+        "due": due.astype(np.int64),
+        "not_yet_due": (~due).astype(np.int64),
+        "closed": closed.astype(np.int64),
+        "delivered": delivered.astype(np.int64),
+        "attempted": attempted.astype(np.int64),
         "on_time": _within(on_time, due),
         "on_time_among_delivered": _within(on_time, delivered),
-        "first_attempt": _within(delivered & _flag(attempts == 1), attempted),
+        "first_attempt": _within(delivered & (attempts == 1), attempted),
         "mishap": _within(_flag(state == MISHAP_STATE), closed),
         **_mishap_causes(df, events, closed),
-        **{f"attempts_{n}": _within(_flag(attempts == n), closed)
+        **{f"attempts_{n}": _within(attempts == n, closed)
            for n in range(c.MAX_ATTEMPTS + 1)},
     }, index=df.index)
 
@@ -67,19 +69,19 @@ def mishap_cause(df: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
 
 
 def _mishap_causes(df: pd.DataFrame, events: pd.DataFrame | None,
-                   closed: pd.Series) -> dict[str, pd.Series]:
+                   closed: np.ndarray) -> dict[str, np.ndarray]:
     if events is None or "tracking_id" not in df.columns:
-        missing = pd.Series(float("nan"), index=df.index)
+        missing = np.full(len(df), np.nan)
         return {f"mishap_{cause}": missing for cause in MISHAP_CAUSES}
     cause = mishap_cause(df, events)
     return {f"mishap_{name}": _within(_flag(cause == name), closed) for name in MISHAP_CAUSES}
 
 
-def _flag(values: pd.Series) -> pd.Series:
+def _flag(values: pd.Series) -> np.ndarray:
     """A comparison as plain booleans, missing values (no date, no state) as False."""
-    return values.astype("boolean").fillna(False).astype(bool)
+    return values.to_numpy(dtype=bool, na_value=False)
 
 
-def _within(flag: pd.Series, among: pd.Series) -> pd.Series:
+def _within(flag: np.ndarray, among: np.ndarray) -> np.ndarray:
     """``flag`` as 1.0/0.0 for the shipments ``among`` the denominator, NaN for the rest."""
-    return flag.astype(float).where(among)
+    return np.where(among, flag.astype(float), np.nan)
