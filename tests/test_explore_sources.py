@@ -1,5 +1,6 @@
-"""Where the dashboard reads from: a dataset's queries run beside the KPIs' pandas work,
-and a connection whose views are its own is still read, in one thread."""
+"""Where the dashboard reads from: a dataset's queries run beside the KPIs' pandas work, a
+connection whose views are its own is still read (in one thread), and a dataset's KPIs are
+as of when its figures hold."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import pandas as pd
 import pytest
 
 import cargamos_explore as cx
+from cargamos_explore.export import manifest as manifests
+from cargamos_explore.export.manifest import Manifest, Partition
+from cargamos_explore.export.storage import Storage
 
 from .test_explore import dataset  # noqa: F401  (the fixture: an exported dataset)
 
@@ -35,3 +39,33 @@ def test_a_connection_whose_views_are_its_own_gives_the_same_dashboard(
     assert own.charts == shared.charts
     assert [t["value"] for t in own.tiles] == pytest.approx([t["value"] for t in shared.tiles])
     assert own.page_rows["tracking_id"].tolist() == shared.page_rows["tracking_id"].tolist()
+
+
+def test_a_datasets_kpis_are_as_of_its_oldest_month_that_can_still_change(
+        dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:  # noqa: F811
+    path = dataset[0]
+    months = manifests.load(Storage(path)).partitions.values()
+    changing = min(p.fetched for p in months if not p.final)
+    dash = cx.explore(path)
+    assert dash.as_of == f"as of {changing:%Y-%m-%d %H:%M} (Mexico City)"
+    # The selection carries that moment: cx.kpis on it gives the tiles, as of then.
+    report = cx.kpis(dash.selection)
+    assert report.as_of == pd.Timestamp(changing)
+    assert [t["value"] for t in dash.tiles][:2] == [report.overall.iloc[0]["shipments"],
+                                                    report.overall.iloc[0]["delivered"]]
+    assert dash.tiles[2]["value"] == pytest.approx(report.overall.iloc[0]["on_time_rate"])
+
+
+def test_the_as_of_rule_of_a_manifest() -> None:
+    def month(name: str, fetched: str, final: bool) -> Partition:
+        return Partition(name, "", "", 0, 0, fetched, final)
+
+    early, late = "2026-11-01T10:00:00-06:00", "2026-11-20T10:00:00-06:00"
+    final_early, open_late = month("2026-09", early, True), month("2026-10", late, False)
+    assert manifests.as_of(Manifest(partitions={"2026-09": final_early,
+                                                "2026-10": open_late})).isoformat() == late
+    assert manifests.as_of(Manifest(partitions={
+        "2026-09": month("2026-09", late, False),
+        "2026-10": month("2026-10", early, False)})).isoformat() == early
+    assert manifests.as_of(Manifest(partitions={"2026-09": final_early})).isoformat() == early
+    assert manifests.as_of(Manifest()) is None

@@ -25,6 +25,9 @@ from .writer import TABLES
 if TYPE_CHECKING:
     import duckdb
 
+#: The DuckDB variable holding when the dataset's figures hold (``manifest.as_of``):
+#: ``select getvariable('cargamos_as_of')``; the dashboard computes its KPIs as of then.
+AS_OF_VARIABLE: Final = "cargamos_as_of"
 #: The KPIs of ``cx.kpis(df).by_alcaldia`` that are counts and rates, in SQL over the
 #: ``shipments`` view, as of the parameter ``$as_of`` (the README shows it; tests check
 #: that both give the same numbers). Lead times are Kaplan-Meier estimates: not here.
@@ -56,13 +59,15 @@ def open_dataset(path: str | os.PathLike[str], *, endpoint_url: str | None = Non
     ``endpoint_url`` points ``s3://`` at an S3-compatible store).
 
     Each view has the frame's columns plus ``month`` (``'2026-10'``), the partition.
-    Timestamps are shown in Mexico City time. Raises ExportError when nothing has been
-    exported there yet.
+    Timestamps are shown in Mexico City time. ``getvariable('cargamos_as_of')`` is when the
+    figures hold: the oldest fetch of a month that can still change. Raises ExportError
+    when nothing has been exported there yet.
     """
     import duckdb  # a large module: loaded only by those who query a dataset
 
     storage = Storage(path, endpoint_url)
-    partitions = manifests.load(storage).partitions
+    manifest = manifests.load(storage)
+    partitions = manifest.partitions
     if not partitions:
         raise ExportError(f"no exported dataset at {storage.uri}: run session.export() "
                           "(or cargamos-explore export) to that location first")
@@ -75,6 +80,9 @@ def open_dataset(path: str | os.PathLike[str], *, endpoint_url: str | None = Non
             _local_view(connection, storage, table, files)
         else:
             _arrow_view(connection, storage, table, files)
+    # When its figures hold, for whoever computes KPIs over it (``AS_OF_VARIABLE``).
+    connection.execute(f"set variable {AS_OF_VARIABLE} = ?::timestamptz",
+                       [manifests.as_of(manifest)])
     return connection
 
 

@@ -73,6 +73,16 @@ class Manifest:
         return json.dumps(body, indent=1).encode()
 
 
+def as_of(manifest: Manifest) -> datetime | None:
+    """When the dataset's figures hold: the oldest fetch of a month that could still change
+    (a final month reads the same whenever it was fetched), or the newest fetch when every
+    month is final; None for an empty manifest."""
+    changing = [p.fetched for p in manifest.partitions.values() if not p.final]
+    if changing:
+        return min(changing)
+    return max((p.fetched for p in manifest.partitions.values()), default=None)
+
+
 def load(storage: Storage) -> Manifest:
     """The manifest at ``storage``'s root; an empty one when there is none yet."""
     try:  # reading is inside: undecodable bytes, or a folder by that name, are damage too

@@ -119,7 +119,9 @@ function chipsRow(model) {
 
 function tilesRow(model) {
   const row = h("div", { class: "cx-tiles" });
+  const moment = h("p", { class: "cx-as-of" });
   function update() {
+    moment.textContent = `KPIs ${model.get("as_of")}; on-time rate over the shipments due by then`;
     row.replaceChildren(...model.get("tiles").map((t) => h("div", {
       class: "cx-tile", "data-field": t.field },
       h("div", { class: "cx-tile-label" }, t.label),
@@ -128,7 +130,7 @@ function tilesRow(model) {
       h("div", { class: "cx-tile-sample" },
         `n = ${number(t.sample)} · before: ${number(t.previous_sample)}`))));
   }
-  return [row, update];
+  return [h("div", {}, moment, row), update];
 }
 
 function barChart(model, title, kind, bars, overall) {
@@ -273,7 +275,7 @@ function render({ model, el }) {
   const updates = [
     ["change:start change:end change:states change:alcaldias change:search change:choices", updateFilters],
     ["change:chips change:matched change:total", updateStatus],
-    ["change:tiles", updateTiles], ["change:charts", updateCharts],
+    ["change:tiles change:as_of", updateTiles], ["change:charts", updateCharts],
     ["change:sort change:descending change:page change:pages", updateHeader],
   ];
   for (const [events, update] of updates) { model.on(events, update); update(); }

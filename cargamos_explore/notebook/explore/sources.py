@@ -44,6 +44,8 @@ class Source(Protocol):
     kind: str
     #: Whether its answers may be read from another thread while this one computes.
     parallel: bool
+    #: When its figures hold (None: the frame says, else now): the KPIs are as of then.
+    as_of: pd.Timestamp | None
 
     def bounds(self) -> tuple[date, date]: ...
     def choices(self) -> tuple[list[str], list[str]]: ...
@@ -66,6 +68,7 @@ class FrameSource:
 
     kind = "frame"
     parallel = False  # pandas keeps the interpreter busy: nothing to gain, a cache to guard
+    as_of = None  # the frame's own fetch time (its attrs), as cx.kpis reads it
 
     def __init__(self, shipments: pd.DataFrame, events: pd.DataFrame | None = None) -> None:
         self.shipments, self.events = shipments, events
@@ -145,6 +148,7 @@ class DatasetSource:
         self._owner = threading.get_ident()
         self._cursors = threading.local()
         self.parallel = _shared(connection)
+        self.as_of = _as_of(connection)
 
     def _db(self) -> duckdb.DuckDBPyConnection:
         """The connection, or in another thread a cursor of it: one connection must not
@@ -166,6 +170,8 @@ class DatasetSource:
                 at = table.column_names.index(name)
                 table = table.set_column(at, name, pc.dictionary_encode(table[name]))
         frame: pd.DataFrame = table.to_pandas()
+        if self.as_of is not None:  # so that cx.kpis(rows) is as of the dataset's fetch
+            frame.attrs["cargamos"] = {"fetched_at": self.as_of.isoformat()}
         return frame
 
     def bounds(self) -> tuple[date, date]:
@@ -232,3 +238,17 @@ def _shared(connection: duckdb.DuckDBPyConnection) -> bool:
     except duckdb.Error:
         return False
     return True
+
+
+def _as_of(connection: duckdb.DuckDBPyConnection) -> pd.Timestamp | None:
+    """When the dataset's figures hold, as ``cx.open_dataset`` recorded it (None: not
+    recorded, as in a connection of the caller's own)."""
+    import duckdb
+
+    from ...export.duck import AS_OF_VARIABLE
+
+    try:
+        moment = connection.sql(f"select getvariable('{AS_OF_VARIABLE}')").fetchall()[0][0]
+    except duckdb.Error:
+        return None
+    return None if moment is None else pd.Timestamp(moment).tz_convert(c.TIMEZONE)

@@ -20,7 +20,7 @@ import pandas as pd
 import traitlets
 
 from ...analysis import kpis
-from ...analysis.kpis import overall
+from ...analysis.kpis import overall, resolve_as_of
 from ...errors import InvalidArgumentError
 from . import panels
 from .downloads import FORMATS, file_bytes
@@ -65,6 +65,7 @@ class Explorer(anywidget.AnyWidget):
     columns = traitlets.List(traitlets.Unicode(), list(TABLE_COLUMNS)).tag(sync=True)
     page_size = traitlets.Int(PAGE_SIZE).tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
+    as_of = traitlets.Unicode("").tag(sync=True)  # "as of 2026-11-18 09:30 (Mexico City)"
 
     def __init__(self, source: Source, *, title: str, origin: str,
                  start: date | None = None, end: date | None = None,
@@ -154,10 +155,11 @@ class Explorer(anywidget.AnyWidget):
             reasons = later(self.source.reasons, filters)
             first = later(self.source.page, filters, self._order(), 0, self.page_size)
             rows = self.source.rows(filters)
-            report = kpis(rows)
+            report = kpis(rows, as_of=resolve_as_of(rows, self.source.as_of))
             # The previous period shows in the tiles' changes only: its overall row suffices.
-            previous = overall(before())
+            previous = overall(before(), as_of=report.as_of)
             with self.hold_sync():
+                self.as_of = report.as_of_text
                 self.tiles = panels.tiles(report.overall, previous)
                 self.charts = panels.charts(report, reasons())
                 self.matched = len(rows)
