@@ -68,7 +68,7 @@ class FrameSource:
 
     kind = "frame"
     parallel = False  # pandas keeps the interpreter busy: nothing to gain, a cache to guard
-    as_of = None  # the frame's own fetch time (its attrs), as cx.kpis reads it
+    as_of: pd.Timestamp | None = None  # the frame's own fetch time (attrs), as cx.kpis reads
 
     def __init__(self, shipments: pd.DataFrame, events: pd.DataFrame | None = None) -> None:
         self.shipments, self.events = shipments, events
