@@ -8,8 +8,9 @@ no shipment row is ever kept in the widget state a saved notebook holds.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
@@ -19,7 +20,7 @@ import anywidget
 import pandas as pd
 import traitlets
 
-from ...analysis import kpis
+from ...analysis import KPIReport, kpis
 from ...analysis.kpis import overall, resolve_as_of
 from ...errors import InvalidArgumentError
 from . import panels
@@ -146,7 +147,21 @@ class Explorer(anywidget.AnyWidget):
             self._send_timeline()
 
     def _refresh(self) -> None:
-        filters = self.filters
+        report, previous, reasons, first = self._panels(self.filters)
+        with self.hold_sync():
+            self.as_of = report.as_of_text
+            self.tiles = panels.tiles(report.overall, previous)
+            self.charts = panels.charts(report, reasons)
+            self.matched = len(report.shipments)
+            self.pages = max(1, -(-self.matched // self.page_size))
+            with self._quietly():  # back to the first page, already read: no second read
+                self.page = 0
+        self._show_page(first)
+
+    def _panels(self, filters: Filters) -> tuple[KPIReport, pd.DataFrame, pd.Series,
+                                                  pd.DataFrame]:
+        """The KPIs of the selection, the overall row of the period before, the failed
+        attempts by reason and the table's first page."""
         with ThreadPoolExecutor(max_workers=1) as pool:
             # A dataset answers these in DuckDB (its own threads) while pandas counts the
             # current period's KPIs; a frame in memory answers them at once, in order.
@@ -157,17 +172,16 @@ class Explorer(anywidget.AnyWidget):
             rows = self.source.rows(filters)
             report = kpis(rows, as_of=resolve_as_of(rows, self.source.as_of))
             # The previous period shows in the tiles' changes only: its overall row suffices.
-            previous = overall(before(), as_of=report.as_of)
-            with self.hold_sync():
-                self.as_of = report.as_of_text
-                self.tiles = panels.tiles(report.overall, previous)
-                self.charts = panels.charts(report, reasons())
-                self.matched = len(rows)
-                self.pages = max(1, -(-len(rows) // self.page_size))
-                self._ready = False  # back to the first page, already read: no second read
-                self.page = 0
-                self._ready = True
-            self._show_page(first())
+            return report, overall(before(), as_of=report.as_of), reasons(), first()
+
+    @contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """Trait changes that recompute nothing (their result is already at hand)."""
+        self._ready = False
+        try:
+            yield
+        finally:
+            self._ready = True
 
     def _order(self) -> tuple[str, bool]:
         return (self.sort if self.sort in TABLE_COLUMNS else "created_at", self.descending)
