@@ -5,8 +5,13 @@
 2. 1,000,000 shipments from an exported dataset (DuckDB; exported from a sandbox in another
    process, or pass ``--dataset PATH`` to reuse one): a filter change (goal <= 1 s) and a
    page (goal <= 50 ms).
+A filter change is everything the kernel does before the page can redraw: cx.kpis of the
+range, the overall row of the period before (for the tiles' changes), the failed attempts
+by reason, the charts' aggregates and the table's first page; for a dataset, the DuckDB
+reads of the period before, the reasons and the page run in a worker thread meanwhile.
 Each figure is the best of several runs, each on a selection not seen before (the
-dashboard keeps the last few selections), printed beside cx.kpis on the same rows.
+dashboard keeps the last few selections), printed beside cx.kpis on the same rows and the
+machine's load average.
 """
 
 from __future__ import annotations
