@@ -43,17 +43,19 @@ def explore(source: Session | pd.DataFrame | str | os.PathLike[str] | Any, *,
         return _from_session(source, start, end, page_size)
     if isinstance(source, pd.DataFrame):
         return Explorer(FrameSource(source, events), title=f"{len(source):,} shipments",
-                        origin="frame", start=start, end=end, page_size=page_size)
+                        origin="frame", scope="in the frame", start=start, end=end,
+                        page_size=page_size)
     if isinstance(source, str | os.PathLike):
         from ...export.duck import open_dataset
 
         return Explorer(DatasetSource(open_dataset(source)), title=f"dataset {source}",
-                        origin="dataset", start=start, end=end, page_size=page_size)
+                        origin="dataset", scope="in this dataset", start=start, end=end,
+                        page_size=page_size)
     import duckdb  # loaded only now: a frame or a session never needs it
 
     if isinstance(source, duckdb.DuckDBPyConnection):
         return Explorer(DatasetSource(source), title="dataset", origin="dataset",
-                        start=start, end=end, page_size=page_size)
+                        scope="in this dataset", start=start, end=end, page_size=page_size)
     raise InvalidArgumentTypeError(
         "source: a Session, a shipments DataFrame, an exported dataset's path or "
         f"cx.open_dataset(path); {got(source)}", argument="source")
@@ -66,5 +68,7 @@ def _from_session(session: Session, start: date | None, end: date | None,
     first = start - (end - start) - timedelta(days=1)  # the previous period too
     search = session.search(start=first, end=end, progress=False)
     frames = FrameSource(search.frame(), search.events())
+    # The session holds only the days it read: its total counts those, not the account.
     return Explorer(frames, title=f"{session.username} at {session.host}", origin="session",
-                    start=start, end=end, page_size=page_size)
+                    scope=f"read from the account for {first} to {end}", start=start,
+                    end=end, page_size=page_size)

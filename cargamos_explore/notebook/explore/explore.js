@@ -112,7 +112,7 @@ function chipsRow(model) {
       onclick: () => commit(model, { chips: model.get("chips").filter(
         (c) => !(c.kind === chip.kind && c.value === chip.value)) }),
     }, `${chipLabel(chip)} ✕`)));
-    count.textContent = `${number(model.get("matched"))} of ${number(model.get("total"))} shipments`;
+    count.textContent = model.get("count");
   }
   return [h("div", { class: "cx-status" }, count, row), update];
 }
@@ -160,7 +160,25 @@ function barChart(model, title, kind, bars, overall) {
     h("figcaption", {}, title), svg);
 }
 
-function mapChart(model, cells, overall) {
+function placeLabels(svg, labels, at) {
+  // One name per alcaldía at the centre of its cells, the busiest first; a name that would
+  // cover one already written moves just above or below, or is left out (its points still
+  // say their alcaldía on hover and to a screen reader).
+  const placed = [], charWidth = 5.4, height = 11;
+  const overlaps = (a) => placed.some((b) => a.left < b.right && b.left < a.right
+    && a.top < b.bottom && b.top < a.bottom);
+  for (const label of labels) {
+    const [x, y] = at(label), half = (label.alcaldia.length * charWidth) / 2;
+    const spot = [0, -height, height].map((dy) => ({ left: x - half, right: x + half,
+      top: y + dy - height / 2, bottom: y + dy + height / 2, dy })).find((box) => !overlaps(box));
+    if (!spot) continue;
+    placed.push(spot);
+    svg.append(s("text", { class: "cx-map-label", x, y: y + spot.dy + 3.5,
+      "text-anchor": "middle", "aria-hidden": "true" }, label.alcaldia));
+  }
+}
+
+function mapChart(model, cells, labels, overall) {
   const width = 460, height = 360;
   const svg = s("svg", { width, height, role: "group", "aria-label": "Deliveries map" });
   const box = h("figure", { class: "cx-chart cx-map", "data-chart": "map" },
@@ -172,18 +190,20 @@ function mapChart(model, cells, overall) {
   const squeeze = Math.cos((((south + north) / 2) * Math.PI) / 180);
   const scale = Math.min((width - 20) / Math.max(1e-6, (east - west) * squeeze),
     (height - 20) / Math.max(1e-6, north - south));
+  const at = (p) => [10 + (p.lng - west) * squeeze * scale, 10 + (north - p.lat) * scale];
   const most = Math.max(...cells.map((c) => c.n));
   for (const cell of cells) {
     const colour = overall !== null && cell.rate < overall ? BAD : GOOD;
+    const [x, y] = at(cell);
     const dot = s("circle", { class: "cx-point", tabindex: "0", role: "button",
-      cx: 10 + (cell.lng - west) * squeeze * scale, cy: 10 + (north - cell.lat) * scale,
-      r: 1.5 + 5 * Math.sqrt(cell.n / most), fill: colour, "fill-opacity": 0.7,
+      cx: x, cy: y, r: 1.5 + 5 * Math.sqrt(cell.n / most), fill: colour, "fill-opacity": 0.7,
       "data-kind": "alcaldia", "data-key": cell.alcaldia,
       "aria-label": `${cell.alcaldia}: ${cell.n} delivered, ${percent(cell.rate)} on time. Enter filters to ${cell.alcaldia}.` });
     dot.append(s("title", {}, `${cell.alcaldia}: ${cell.n} delivered, ${percent(cell.rate)} on time`));
     activate(dot, () => addChip(model, "alcaldia", cell.alcaldia));
     svg.append(dot);
   }
+  placeLabels(svg, labels, at);  // after the points: names are drawn over them
   return box;
 }
 
@@ -196,7 +216,7 @@ function chartsGrid(model) {
       barChart(model, "On-time rate by alcaldía", "alcaldia", c.by_alcaldia || [], overall),
       barChart(model, "Failed attempts by reason", "reason", c.reasons || [], overall),
       barChart(model, "Lead time, drop-off to delivery", "lead", c.lead || [], overall),
-      mapChart(model, c.map || [], overall));
+      mapChart(model, c.map || [], c.map_labels || [], overall));
   }
   return [grid, update];
 }
@@ -272,7 +292,7 @@ function render({ model, el }) {
     filters, status, tiles, charts, table, timeline);
   const updates = [
     ["change:start change:end change:states change:alcaldias change:search change:choices", updateFilters],
-    ["change:chips change:matched change:total", updateStatus],
+    ["change:chips change:count", updateStatus],
     ["change:tiles", updateTiles], ["change:charts", updateCharts],
     ["change:sort change:descending change:page change:pages", updateHeader],
   ];
