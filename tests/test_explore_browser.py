@@ -85,7 +85,7 @@ def check_the_map(root: Any, ref: Any) -> None:
     expect = playwright_api.expect
     labels = root.locator(".cx-map .cx-map-label")
     expect(labels.first).to_be_visible()
-    names = labels.all_inner_texts()
+    names = labels.evaluate_all("nodes => nodes.map((n) => n.textContent)")  # SVG: no innerText
     assert len(names) == len(set(names)) >= 8
     assert set(names) <= {label["alcaldia"] for label in ref.charts["map_labels"]}
     boxes = [labels.nth(i).bounding_box() for i in range(len(names))]

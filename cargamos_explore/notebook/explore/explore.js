@@ -160,21 +160,40 @@ function barChart(model, title, kind, bars, overall) {
     h("figcaption", {}, title), svg);
 }
 
-function placeLabels(svg, labels, at) {
+function whenLaidOut(node, action, frames = 600) {
+  // Text has a size only once the page lays the chart out (a cell's output may be attached
+  // after render, a tab may be hidden): wait for that, up to about ten seconds.
+  if ((node.isConnected && node.getBoundingClientRect().width) || !frames) action();
+  else requestAnimationFrame(() => whenLaidOut(node, action, frames - 1));
+}
+
+function placeLabels(svg, labels, at, width) {
   // One name per alcaldía at the centre of its cells, the busiest first; a name that would
   // cover one already written moves just above or below, or is left out (its points still
   // say their alcaldía on hover and to a screen reader).
-  const placed = [], charWidth = 5.4, height = 11;
-  const overlaps = (a) => placed.some((b) => a.left < b.right && b.left < a.right
-    && a.top < b.bottom && b.top < a.bottom);
+  const placed = [], gap = 4;  // room for the halo drawn around each name, and air
+  const overlaps = (a) => placed.some((b) => a.x - gap < b.x + b.width + gap
+    && b.x - gap < a.x + a.width + gap && a.y - gap < b.y + b.height + gap
+    && b.y - gap < a.y + a.height + gap);
+  const box = (text, name) => {
+    const found = text.getBBox();  // an estimate where the page could not measure it
+    if (found.width) return found;
+    const y = Number(text.getAttribute("y")), x = Number(text.getAttribute("x"));
+    return { x: x - name.length * 3, y: y - 9, width: name.length * 6, height: 11 };
+  };
   for (const label of labels) {
-    const [x, y] = at(label), half = (label.alcaldia.length * charWidth) / 2;
-    const spot = [0, -height, height].map((dy) => ({ left: x - half, right: x + half,
-      top: y + dy - height / 2, bottom: y + dy + height / 2, dy })).find((box) => !overlaps(box));
-    if (!spot) continue;
-    placed.push(spot);
-    svg.append(s("text", { class: "cx-map-label", x, y: y + spot.dy + 3.5,
-      "text-anchor": "middle", "aria-hidden": "true" }, label.alcaldia));
+    const [x, y] = at(label);
+    const text = s("text", { class: "cx-map-label", x, y: y + 3, "text-anchor": "middle",
+      "aria-hidden": "true" }, label.alcaldia);
+    svg.append(text);
+    const half = box(text, label.alcaldia).width / 2 + gap;  // whole names, inside the map
+    text.setAttribute("x", Math.min(Math.max(x, half), width - half));
+    const fits = [0, -18, 18].some((dy) => {
+      text.setAttribute("y", y + dy + 3);
+      return !overlaps(box(text, label.alcaldia));
+    });
+    if (fits) placed.push(box(text, label.alcaldia));
+    else text.remove();
   }
 }
 
@@ -203,7 +222,7 @@ function mapChart(model, cells, labels, overall) {
     activate(dot, () => addChip(model, "alcaldia", cell.alcaldia));
     svg.append(dot);
   }
-  placeLabels(svg, labels, at);  // after the points: names are drawn over them
+  whenLaidOut(svg, () => placeLabels(svg, labels, at, width));  // after the points: on top
   return box;
 }
 
