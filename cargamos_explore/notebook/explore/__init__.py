@@ -3,6 +3,7 @@
 - ``filters``: the selection as a frozen value, applied in pandas or written as SQL;
 - ``sources``: a frame in memory or an exported dataset (DuckDB), answering for a selection;
 - ``panels``: the tiles (from ``cx.kpis`` through one table) and the charts' aggregates;
+- ``order``: the table's order, which its pages, the selection and the downloads follow;
 - ``table``: a page of rows and a timeline as text; ``downloads``: CSV and Excel;
 - ``query``: the selection as code; ``widget``: the anywidget and its ES module.
 """
