@@ -4,8 +4,10 @@ check what every panel then holds against cx.kpis and pandas on the same rows.""
 from __future__ import annotations
 
 import contextlib
+import html
 import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -72,6 +74,13 @@ def test_the_default_range_is_the_last_30_days_and_the_tiles_are_cx_kpis(
     assert tile_values(dash) == expected_tiles(rows)
     assert (dash.matched, dash.total) == (len(rows), SIZE)
     assert f"{len(rows):,} of {SIZE:,} shipments" in repr(dash)
+
+
+def test_n_of_m_says_what_m_counts_on_the_page_and_in_the_repr(dash: Any) -> None:
+    dash.alcaldias = ["Tlalpan"]
+    expected = f"{dash.matched:,} of {SIZE:,} shipments in the frame"
+    assert dash.count == expected  # the text the page shows
+    assert f"): {expected}; showing {dash.start} to {dash.end}" in repr(dash)
 
 
 def test_a_new_date_range_gives_the_kpis_of_its_rows_and_the_change_from_the_period_before(
@@ -171,6 +180,41 @@ def test_the_pages_together_are_the_selection(dash: Any) -> None:
     assert sorted(shown) == sorted(dash.selection["tracking_id"])
 
 
+def table_rows(dash: Any) -> list[str]:
+    """The tracking ids the table shows, page after page, as a person paging through."""
+    shown: list[str] = []
+    for number in range(dash.pages):
+        dash.page = number
+        shown += dash.page_rows["tracking_id"].tolist()
+    return shown
+
+
+def downloaded_ids(dash: Any) -> tuple[list[str], list[str]]:
+    """The tracking ids of the CSV and of the Excel download, in the files' order."""
+    csv = pd.read_csv(io.BytesIO(dash.download("csv")), dtype=str, keep_default_na=False)
+    sheet = openpyxl.load_workbook(io.BytesIO(dash.download("xlsx")), read_only=True)
+    rows = list(sheet["shipments"].iter_rows(values_only=True))
+    at = list(rows[0]).index("tracking_id")
+    return csv["tracking_id"].tolist(), [row[at] for row in rows[1:]]
+
+
+@pytest.mark.parametrize(("column", "descending"), [("alcaldia", True), ("state", False),
+                                                      ("delivered_at", False)])
+def test_the_selection_downloads_and_query_follow_the_tables_order(
+        dash: Any, frames: tuple[pd.DataFrame, pd.DataFrame], column: str,
+        descending: bool) -> None:
+    shipments, events = frames
+    dash.alcaldias = ["Tlalpan", "Coyoacán", "Iztapalapa"]
+    dash.sort, dash.descending = column, descending
+    table = table_rows(dash)
+    assert len(table) == dash.matched > 2 * dash.page_size
+    assert dash.selection["tracking_id"].tolist() == table
+    assert downloaded_ids(dash) == (table, table)
+    scope: dict[str, Any] = {"shipments": shipments, "events": events, "pd": pd}
+    exec(dash.query, scope)
+    assert scope["df"]["tracking_id"].tolist() == table
+
+
 def test_a_row_click_opens_its_timeline_in_order_with_the_failure_reasons(
         dash: Any, frames: tuple[pd.DataFrame, pd.DataFrame],
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -196,6 +240,24 @@ def test_query_is_code_that_gives_the_selection(
     scope: dict[str, Any] = {"shipments": shipments, "events": events, "pd": pd}
     exec(dash.query, scope)
     assert sorted(scope["df"]["tracking_id"]) == sorted(dash.selection["tracking_id"])
+
+
+def test_the_map_names_each_alcaldia_once_at_the_centre_of_its_cells(dash: Any) -> None:
+    cells = pd.DataFrame(dash.charts["map"])
+    labels = dash.charts["map_labels"]
+    names = [label["alcaldia"] for label in labels]
+    assert sorted(names) == sorted(set(cells["alcaldia"]) - {"(no alcaldía)"})
+    assert len(names) >= 10
+    for label in labels:
+        own = cells[cells["alcaldia"] == label["alcaldia"]]
+        assert label["n"] == own["n"].sum()
+        assert label["lat"] == pytest.approx(np.average(own["lat"], weights=own["n"]), abs=1e-4)
+        assert label["lng"] == pytest.approx(np.average(own["lng"], weights=own["n"]), abs=1e-4)
+    # The busiest first: the page writes names in this order and drops one that would
+    # cover a name already written.
+    assert [label["n"] for label in labels] == sorted((la["n"] for la in labels), reverse=True)
+    dash.click("alcaldia", names[0])
+    assert [label["alcaldia"] for label in dash.charts["map_labels"]] == [names[0]]
 
 
 def test_the_widget_state_holds_numbers_never_a_shipment_row(dash: Any) -> None:
@@ -243,6 +305,10 @@ def test_a_session_source_reads_the_window_and_the_period_before(session: cx.Ses
     dash = cx.explore(session, start=end - timedelta(days=13), end=end)
     read = session.shipments(start=end - timedelta(days=27), end=end, progress=False)
     assert dash.total == len(read)
+    # A session holds only the days it read: the count says which.
+    assert dash.count == (f"{dash.matched:,} of {len(read):,} shipments read from the "
+                          f"account for {end - timedelta(days=27)} to {end}")
+    assert dash.count in repr(dash)
     rows = in_window(read, end - timedelta(days=13), end)
     assert tile_values(dash) == expected_tiles(rows)
     assert dash.charts["reasons"], "the session's events feed the failed-attempt chart"
@@ -281,6 +347,8 @@ def test_a_dataset_filters_and_pages_in_duckdb_to_the_same_numbers_as_the_frame(
     assert (on_disk.start, on_disk.end, on_disk.total) == (
         in_memory.start, in_memory.end, in_memory.total)
     assert on_disk.matched == in_memory.matched > 0
+    assert on_disk.count == f"{on_disk.matched:,} of {on_disk.total:,} shipments in this dataset"
+    assert on_disk.count in repr(on_disk)
     for mine, theirs in zip(on_disk.tiles, in_memory.tiles, strict=True):
         assert mine["value"] == pytest.approx(theirs["value"]), mine["label"]
     assert on_disk.charts == in_memory.charts
@@ -303,6 +371,20 @@ def test_a_datasets_query_is_its_sql_and_its_selection_the_rows(
     assert rows["tracking_id"].tolist() == dash.selection["tracking_id"].tolist()
     assert dash.matched == len(rows) > 0
     assert "month" not in dash.selection.columns
+
+
+def test_a_datasets_selection_downloads_and_sql_follow_the_tables_order(
+        dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:
+    path, _, _ = dataset
+    connection = cx.open_dataset(path)
+    dash = cx.explore(connection, page_size=20)
+    dash.alcaldias = ["Coyoacán", "Tlalpan"]
+    dash.sort, dash.descending = "delivered_at", False  # undelivered ones last
+    table = table_rows(dash)
+    assert len(table) == dash.matched > 2 * dash.page_size
+    assert dash.selection["tracking_id"].tolist() == table
+    assert downloaded_ids(dash) == (table, table)
+    assert connection.sql(dash.query).df()["tracking_id"].tolist() == table
 
 
 def test_a_frame_with_a_repeated_shipment_still_counts_its_failed_attempts(
@@ -361,6 +443,40 @@ def test_the_dashboard_command_serves_a_cassette_dataset_or_host_and_prints_the_
     assert "cx.login('production')" in served[2]
     cli.main(["dashboard"])
     assert "cx.login()" in served[3]  # the local sandbox
+
+
+def page_text(outputs: list[Any]) -> str:
+    """What a cell's outputs show on a page, less the widget: HTML tags dropped."""
+    shown = [o.get("text", "") for o in outputs if o["output_type"] == "stream"]
+    for output in outputs:
+        data = output.get("data", {})
+        if "application/vnd.jupyter.widget-view+json" not in data:
+            shown.append(re.sub(r"<[^>]+>", "", data.get("text/html", data.get("text/plain",
+                                                                                ""))))
+    return html.unescape(" ".join(shown))
+
+
+def test_the_sandbox_page_says_what_the_data_is_and_how_to_open_an_account(
+        tmp_path: Path) -> None:
+    """The page of a plain `cargamos-explore dashboard`, run as Voilà runs it: in a kernel,
+    which starts the local sandbox. No cx.login() advice (there is no code to change on a
+    web page) and no character a common font lacks (the page's font drew ⓘ as a box)."""
+    nbclient = pytest.importorskip("nbclient")
+    nbformat = pytest.importorskip("nbformat")
+    from cargamos_explore.notebook.explore import app
+
+    page = nbformat.from_dict(app.notebook(app.dashboard_code()))
+    nbclient.NotebookClient(page, timeout=300, resources={"metadata": {
+        "path": str(tmp_path)}}).execute()
+    outputs = page.cells[0].outputs
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+               for o in outputs), "the dashboard is shown"
+    text = page_text(outputs)
+    assert "demo sandbox running on this computer" in text
+    assert "cargamos-explore dashboard --host" in text
+    assert "cargamos-explore dashboard --help" in text
+    assert "cx.login" not in text and "cx.LoginForm" not in text
+    assert all(32 <= ord(ch) < 127 or ch == "\n" for ch in text), text
 
 
 def test_without_voila_the_command_says_how_to_install_it(

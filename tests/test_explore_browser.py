@@ -70,7 +70,32 @@ def kpi_texts(rows: pd.DataFrame) -> list[str]:
 
 
 def count_text(ref: Any) -> str:
-    return f"{ref.matched:,} of {ref.total:,} shipments"
+    """"N of M shipments", and what M counts: the frame, the dataset, or the days a
+    session read."""
+    scope = {"frame": "in the frame", "dataset": "in this dataset"}.get(ref.origin)
+    if scope is None:  # a session read its 30 days and the 30 before them
+        last = date.fromisoformat(ref.end)
+        scope = f"read from the account for {last - timedelta(days=59)} to {last}"
+    return f"{ref.matched:,} of {ref.total:,} shipments {scope}"
+
+
+def check_the_map(root: Any, ref: Any) -> None:
+    """One name per alcaldía on the map, none covering another, and each point titled with
+    its alcaldía, deliveries and on-time rate."""
+    expect = playwright_api.expect
+    labels = root.locator(".cx-map .cx-map-label")
+    expect(labels.first).to_be_visible()
+    names = labels.evaluate_all("nodes => nodes.map((n) => n.textContent)")  # SVG: no innerText
+    assert len(names) == len(set(names)) >= 8
+    assert set(names) <= {label["alcaldia"] for label in ref.charts["map_labels"]}
+    boxes = [labels.nth(i).bounding_box() for i in range(len(names))]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+                        and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+    cell = ref.charts["map"][0]
+    title = root.locator(".cx-map .cx-point title").first.text_content()
+    assert title == f"{cell['alcaldia']}: {cell['n']} delivered, {cell['rate']:.1%} on time"
 
 
 def open_page(chromium_path: str, driver: Any) -> tuple[Any, list[str]]:
@@ -91,6 +116,7 @@ def check_the_dashboard(page: Any, root: Any, ref: Any, shot: Path, *,
     expect = playwright_api.expect
     expect(root.locator(".cx-tile-value")).to_have_text(kpi_texts(ref.selection))
     expect(root.locator(".cx-count")).to_have_text(count_text(ref))
+    check_the_map(root, ref)
     if not after_clicks:
         root.screenshot(path=shot)
 

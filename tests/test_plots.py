@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -327,3 +328,21 @@ def test_the_lead_time_chart_marks_the_report_quantiles(plot: KPIPlots) -> None:
              ("median", "p90", "p95")]
     assert marks[0] == f" median {overall['dropoff_to_delivery_median_h']:.1f} h"
     assert len(marks) == 3
+
+
+def test_with_no_alcaldia_ranked_the_note_stays_off_the_overall_label(
+        shipments: pd.DataFrame) -> None:
+    """Every alcaldía under the sample size (a short window): the note saying so and the
+    overall rate's label once sat on the same spot above the top bar."""
+    report = cx.kpis(shipments.head(100), as_of=AS_OF, min_sample=30)
+    assert (report.by_alcaldia["due"] < 30).all()
+    ax = report.plot.by_alcaldia()
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    drawn = [t for t in [*ax.texts, ax.xaxis.label, *ax.get_yticklabels()] if t.get_text()]
+    assert any(t.get_text().startswith("all: ") for t in drawn)
+    assert any("fewer than 30" in t.get_text() for t in drawn)
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in drawn]
+    crowded = [(a, b) for (a, box), (b, other) in itertools.combinations(boxes, 2)
+               if box.overlaps(other)]
+    assert crowded == []

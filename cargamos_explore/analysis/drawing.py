@@ -118,10 +118,7 @@ def rate_bars(ax: Axes, rates: pd.Series, sizes: pd.Series, overall: float | Non
         ax.text(1.03, y, "–" if np.isnan(value) else f"{value:.1%}", va="center", ha="left",
                 fontsize=8, fontweight="bold")
         ax.text(1.16, y, f"n={count(k)}", va="center", ha="left", fontsize=8, color=MUTED)
-    if len(small) + len(empty):
-        ax.axhline(len(small) + len(empty) - 0.5, color=MUTED, linewidth=0.8, linestyle=":")
-        ax.text(1.0, len(small) + len(empty) - 0.45, f"below: fewer than {min_sample}, "
-                "not ranked", ha="right", va="bottom", fontsize=7, color=MUTED)
+    _unranked_note(ax, len(ranked), len(small) + len(empty), min_sample)
     _overall_line(ax, overall, len(names))
     ax.set_xlim(0, 1.3)  # the label column sits past 100%
     ax.set_xticks(np.linspace(0, 1, 6))
@@ -129,6 +126,21 @@ def rate_bars(ax: Axes, rates: pd.Series, sizes: pd.Series, overall: float | Non
     ax.set_ylim(-0.6, len(names) + 0.1)
     ax.tick_params(axis="y", length=0)
     ax.spines["bottom"].set_bounds(0, 1)
+
+
+def _unranked_note(ax: Axes, ranked: int, unranked: int, min_sample: int) -> None:
+    """Say which places are not ranked: a dotted line under the ranking, or, when no place
+    is ranked, a line under the axis label (a note at the top would sit on the overall
+    rate's label, which is drawn there)."""
+    if not unranked:
+        return
+    if not ranked:
+        ax.set_xlabel(f"{ax.get_xlabel()}\nevery place has fewer than {min_sample}: "
+                      "pale, not ranked")
+        return
+    ax.axhline(unranked - 0.5, color=MUTED, linewidth=0.8, linestyle=":")
+    ax.text(1.0, unranked - 0.45, f"below: fewer than {min_sample}, not ranked",
+            ha="right", va="bottom", fontsize=7, color=MUTED)
 
 
 def _ranking(rates: pd.Series, sizes: pd.Series, min_sample: int

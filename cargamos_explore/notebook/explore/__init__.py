@@ -3,6 +3,7 @@
 - ``filters``: the selection as a frozen value, applied in pandas or written as SQL;
 - ``sources``: a frame in memory or an exported dataset (DuckDB), answering for a selection;
 - ``panels``: the tiles (from ``cx.kpis`` through one table) and the charts' aggregates;
+- ``order``: the table's order, which its pages, the selection and the downloads follow;
 - ``table``: a page of rows and a timeline as text; ``downloads``: CSV and Excel;
 - ``query``: the selection as code; ``widget``: the anywidget and its ES module.
 """
@@ -43,17 +44,19 @@ def explore(source: Session | pd.DataFrame | str | os.PathLike[str] | Any, *,
         return _from_session(source, start, end, page_size)
     if isinstance(source, pd.DataFrame):
         return Explorer(FrameSource(source, events), title=f"{len(source):,} shipments",
-                        origin="frame", start=start, end=end, page_size=page_size)
+                        origin="frame", scope="in the frame", start=start, end=end,
+                        page_size=page_size)
     if isinstance(source, str | os.PathLike):
         from ...export.duck import open_dataset
 
         return Explorer(DatasetSource(open_dataset(source)), title=f"dataset {source}",
-                        origin="dataset", start=start, end=end, page_size=page_size)
+                        origin="dataset", scope="in this dataset", start=start, end=end,
+                        page_size=page_size)
     import duckdb  # loaded only now: a frame or a session never needs it
 
     if isinstance(source, duckdb.DuckDBPyConnection):
         return Explorer(DatasetSource(source), title="dataset", origin="dataset",
-                        start=start, end=end, page_size=page_size)
+                        scope="in this dataset", start=start, end=end, page_size=page_size)
     raise InvalidArgumentTypeError(
         "source: a Session, a shipments DataFrame, an exported dataset's path or "
         f"cx.open_dataset(path); {got(source)}", argument="source")
@@ -66,5 +69,7 @@ def _from_session(session: Session, start: date | None, end: date | None,
     first = start - (end - start) - timedelta(days=1)  # the previous period too
     search = session.search(start=first, end=end, progress=False)
     frames = FrameSource(search.frame(), search.events())
+    # The session holds only the days it read: its total counts those, not the account.
     return Explorer(frames, title=f"{session.username} at {session.host}", origin="session",
-                    start=start, end=end, page_size=page_size)
+                    scope=f"read from the account for {first} to {end}", start=start,
+                    end=end, page_size=page_size)

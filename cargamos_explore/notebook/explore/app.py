@@ -18,8 +18,9 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from ...errors import ConfigurationError
 
@@ -35,11 +36,45 @@ def dashboard_code(*, cassette: str | None = None, dataset: str | None = None,
     lines = ["import cargamos_explore as cx"]
     if dataset:
         lines.append(f"dash = cx.explore({os.path.abspath(dataset)!r})")
-    else:
-        where = f"cassette={os.path.abspath(cassette)!r}" if cassette else \
-            repr(host) if host else ""
+    elif cassette or host:
+        where = f"cassette={os.path.abspath(cassette)!r}" if cassette else repr(host)
         lines += [f"session = cx.login({where})", "dash = cx.explore(session)"]
+    else:
+        lines += SANDBOX_LINES
     return "\n".join([*lines, "dash"])
+
+
+#: The sandbox's cell: ``cx.login()``'s notice speaks to a notebook's author (pass a host to
+#: ``cx.login()``), which means nothing on a web page; the page says its own.
+SANDBOX_LINES: Final = [
+    "from IPython.utils.capture import capture_output",
+    "from cargamos_explore.notebook.explore.app import show_sandbox_notice",
+    "with capture_output(stdout=False, stderr=False):  # the notebook's notice, not the page's",
+    "    session = cx.login()",
+    "show_sandbox_notice()",
+    "dash = cx.explore(session)",
+]
+#: What the page says over the local sandbox: plain ASCII, so every font has its glyphs.
+SANDBOX_NOTICE: Final = (
+    "These are made-up deliveries from a demo sandbox running on this computer, not a real "
+    "account's. To explore your own, stop this page (Ctrl-C where it was started) and run "
+    "cargamos-explore dashboard --host YOUR-HOST, with your username, password and key in "
+    "CARGAMOS_USERNAME, CARGAMOS_PASSWORD and CARGAMOS_KEY (or your keyring or .netrc); "
+    "--cassette FILE replays a recording and --dataset FOLDER opens an exported dataset. "
+    "cargamos-explore dashboard --help lists every option.")
+
+
+def show_sandbox_notice() -> None:
+    """Show ``SANDBOX_NOTICE`` above the dashboard, the commands set as code."""
+    from IPython.display import display
+
+    html = escape(SANDBOX_NOTICE)
+    for command in ("cargamos-explore dashboard --host YOUR-HOST",
+                    "cargamos-explore dashboard --help", "--cassette FILE", "--dataset FOLDER",
+                    "CARGAMOS_USERNAME", "CARGAMOS_PASSWORD", "CARGAMOS_KEY"):
+        html = html.replace(command, f"<code>{command}</code>")
+    display({"text/html": f"<p class='cx-page-notice'>{html}</p>",  # type: ignore[no-untyped-call]
+             "text/plain": SANDBOX_NOTICE}, raw=True)
 
 
 def notebook(code: str) -> dict[str, Any]:

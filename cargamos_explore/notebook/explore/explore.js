@@ -112,7 +112,7 @@ function chipsRow(model) {
       onclick: () => commit(model, { chips: model.get("chips").filter(
         (c) => !(c.kind === chip.kind && c.value === chip.value)) }),
     }, `${chipLabel(chip)} ✕`)));
-    count.textContent = `${number(model.get("matched"))} of ${number(model.get("total"))} shipments`;
+    count.textContent = model.get("count");
   }
   return [h("div", { class: "cx-status" }, count, row), update];
 }
@@ -162,7 +162,44 @@ function barChart(model, title, kind, bars, overall) {
     h("figcaption", {}, title), svg);
 }
 
-function mapChart(model, cells, overall) {
+function whenLaidOut(node, action, frames = 600) {
+  // Text has a size only once the page lays the chart out (a cell's output may be attached
+  // after render, a tab may be hidden): wait for that, up to about ten seconds.
+  if ((node.isConnected && node.getBoundingClientRect().width) || !frames) action();
+  else requestAnimationFrame(() => whenLaidOut(node, action, frames - 1));
+}
+
+function placeLabels(svg, labels, at, width) {
+  // One name per alcaldía at the centre of its cells, the busiest first; a name that would
+  // cover one already written moves just above or below, or is left out (its points still
+  // say their alcaldía on hover and to a screen reader).
+  const placed = [], gap = 4;  // room for the halo drawn around each name, and air
+  const overlaps = (a) => placed.some((b) => a.x - gap < b.x + b.width + gap
+    && b.x - gap < a.x + a.width + gap && a.y - gap < b.y + b.height + gap
+    && b.y - gap < a.y + a.height + gap);
+  const box = (text, name) => {
+    const found = text.getBBox();  // an estimate where the page could not measure it
+    if (found.width) return found;
+    const y = Number(text.getAttribute("y")), x = Number(text.getAttribute("x"));
+    return { x: x - name.length * 3, y: y - 9, width: name.length * 6, height: 11 };
+  };
+  for (const label of labels) {
+    const [x, y] = at(label);
+    const text = s("text", { class: "cx-map-label", x, y: y + 3, "text-anchor": "middle",
+      "aria-hidden": "true" }, label.alcaldia);
+    svg.append(text);
+    const half = box(text, label.alcaldia).width / 2 + gap;  // whole names, inside the map
+    text.setAttribute("x", Math.min(Math.max(x, half), width - half));
+    const fits = [0, -18, 18].some((dy) => {
+      text.setAttribute("y", y + dy + 3);
+      return !overlaps(box(text, label.alcaldia));
+    });
+    if (fits) placed.push(box(text, label.alcaldia));
+    else text.remove();
+  }
+}
+
+function mapChart(model, cells, labels, overall) {
   const width = 460, height = 360;
   const svg = s("svg", { width, height, role: "group", "aria-label": "Deliveries map" });
   const box = h("figure", { class: "cx-chart cx-map", "data-chart": "map" },
@@ -174,18 +211,20 @@ function mapChart(model, cells, overall) {
   const squeeze = Math.cos((((south + north) / 2) * Math.PI) / 180);
   const scale = Math.min((width - 20) / Math.max(1e-6, (east - west) * squeeze),
     (height - 20) / Math.max(1e-6, north - south));
+  const at = (p) => [10 + (p.lng - west) * squeeze * scale, 10 + (north - p.lat) * scale];
   const most = Math.max(...cells.map((c) => c.n));
   for (const cell of cells) {
     const colour = overall !== null && cell.rate < overall ? BAD : GOOD;
+    const [x, y] = at(cell);
     const dot = s("circle", { class: "cx-point", tabindex: "0", role: "button",
-      cx: 10 + (cell.lng - west) * squeeze * scale, cy: 10 + (north - cell.lat) * scale,
-      r: 1.5 + 5 * Math.sqrt(cell.n / most), fill: colour, "fill-opacity": 0.7,
+      cx: x, cy: y, r: 1.5 + 5 * Math.sqrt(cell.n / most), fill: colour, "fill-opacity": 0.7,
       "data-kind": "alcaldia", "data-key": cell.alcaldia,
       "aria-label": `${cell.alcaldia}: ${cell.n} delivered, ${percent(cell.rate)} on time. Enter filters to ${cell.alcaldia}.` });
     dot.append(s("title", {}, `${cell.alcaldia}: ${cell.n} delivered, ${percent(cell.rate)} on time`));
     activate(dot, () => addChip(model, "alcaldia", cell.alcaldia));
     svg.append(dot);
   }
+  whenLaidOut(svg, () => placeLabels(svg, labels, at, width));  // after the points: on top
   return box;
 }
 
@@ -198,7 +237,7 @@ function chartsGrid(model) {
       barChart(model, "On-time rate by alcaldía", "alcaldia", c.by_alcaldia || [], overall),
       barChart(model, "Failed attempts by reason", "reason", c.reasons || [], overall),
       barChart(model, "Lead time, drop-off to delivery", "lead", c.lead || [], overall),
-      mapChart(model, c.map || [], overall));
+      mapChart(model, c.map || [], c.map_labels || [], overall));
   }
   return [grid, update];
 }
@@ -274,7 +313,7 @@ function render({ model, el }) {
     filters, status, tiles, charts, table, timeline);
   const updates = [
     ["change:start change:end change:states change:alcaldias change:search change:choices", updateFilters],
-    ["change:chips change:matched change:total", updateStatus],
+    ["change:chips change:count", updateStatus],
     ["change:tiles change:as_of", updateTiles], ["change:charts", updateCharts],
     ["change:sort change:descending change:page change:pages", updateHeader],
   ];

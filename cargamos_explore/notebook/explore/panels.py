@@ -90,7 +90,8 @@ def charts(report: KPIReport, reasons: pd.Series) -> dict[str, Any]:
                                                  else -1), bar["key"])),
         "reasons": [{"key": str(k), "label": str(k), "n": int(n)} for k, n in reasons.items()],
         "lead": lead_bins(report.shipments),
-        "map": map_cells(report.shipments),
+        "map": (cells := map_cells(report.shipments)),
+        "map_labels": map_labels(cells),
     }
 
 
@@ -143,3 +144,16 @@ def map_cells(rows: pd.DataFrame) -> list[dict[str, Any]]:
              "rate": float(rate), "alcaldia": name}
             for (r, c, n, rate, _), name in zip(cells.itertuples(index=False), names,
                                                  strict=True)]
+
+
+def map_labels(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One name per alcaldía, at the centre of its cells weighted by their deliveries (so
+    it sits where that alcaldía's points are densest), largest first: the page draws them
+    in this order and leaves out a name that would cover one already drawn."""
+    frame = pd.DataFrame(cells, columns=["lat", "lng", "n", "alcaldia"])
+    frame = frame[frame["alcaldia"] != NO_ALCALDIA]  # no name to write
+    frame["wlat"], frame["wlng"] = frame["lat"] * frame["n"], frame["lng"] * frame["n"]
+    sums = frame.groupby("alcaldia", sort=True)[["wlat", "wlng", "n"]].sum()
+    sums = sums.sort_values("n", ascending=False, kind="stable")
+    return [{"alcaldia": str(name), "lat": round(wlat / n, 4), "lng": round(wlng / n, 4),
+             "n": int(n)} for name, (wlat, wlng, n) in sums.iterrows()]

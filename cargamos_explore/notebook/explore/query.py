@@ -13,10 +13,12 @@ from typing import Any
 
 from ... import contract as c
 from .filters import Filters, where
+from .order import Order
 
 
-def python_query(filters: Filters, origin: str) -> str:
-    """Code that leaves the selection in ``df``: ``origin`` is "session" or "frame"."""
+def python_query(filters: Filters, origin: str, order: Order) -> str:
+    """Code that leaves the selection in ``df``, in ``order``: ``origin`` is "session" or
+    "frame"."""
     start, end = filters.window()
     if origin == "session":
         states = f", states={list(filters.states)!r}" if filters.states else ""
@@ -29,7 +31,7 @@ def python_query(filters: Filters, origin: str) -> str:
                  f" & (shipments['created_at'] < pd.Timestamp({high!r}, tz={zone!r}))]"]
         if filters.states:
             lines.append(f"df = df[df['state'].isin({list(filters.states)!r})]")
-    return "\n".join(lines + _pandas_lines(filters, origin))
+    return "\n".join([*lines, *_pandas_lines(filters, origin), order.pandas_code()])
 
 
 def _pandas_lines(filters: Filters, origin: str) -> list[str]:
@@ -58,14 +60,14 @@ def _pandas_lines(filters: Filters, origin: str) -> list[str]:
     return lines
 
 
-def sql_query(filters: Filters) -> str:
-    """The dataset's SQL for the selection, values written in (``cx.open_dataset(path)
-    .sql(dash.query)`` runs it)."""
+def sql_query(filters: Filters, order: Order) -> str:
+    """The dataset's SQL for the selection in ``order``, values written in
+    (``cx.open_dataset(path).sql(dash.query)`` runs it)."""
     clause, params = where(filters)
     pieces = clause.split("?")
     text = pieces[0] + "".join(_literal(value) + piece
                                for value, piece in zip(params, pieces[1:], strict=True))
-    return f"select * from shipments\nwhere {text}\norder by created_at, tracking_id"
+    return f"select * from shipments\nwhere {text}\n{order.sql()}"
 
 
 def _literal(value: Any) -> str:

@@ -20,13 +20,11 @@ from ... import contract as c
 from ...analysis import anomalies
 from ...analysis.kpis import REQUIRED
 from .filters import Filters, mask, months, where
+from .order import TABLE_COLUMNS, Order
 
 if TYPE_CHECKING:
     import duckdb
 
-#: The table's columns, in order; also the columns it may be sorted by.
-TABLE_COLUMNS: Final = ("tracking_id", "shipment_tracking_id", "state", "alcaldia",
-                        "created_at", "expected_delivery_date", "delivered_at", "attempts")
 #: What the tiles and charts read from a dataset: the KPIs' columns and the map's
 #: coordinates (the failed-attempt reasons are counted in SQL, so no tracking id).
 PANEL_COLUMNS: Final = (*REQUIRED, "lat", "lng")
@@ -51,9 +49,9 @@ class Source(Protocol):
     def choices(self) -> tuple[list[str], list[str]]: ...
     def total(self) -> int: ...
     def rows(self, filters: Filters) -> pd.DataFrame: ...
-    def selection(self, filters: Filters) -> pd.DataFrame: ...
+    def selection(self, filters: Filters, order: Order) -> pd.DataFrame: ...
     def reasons(self, filters: Filters) -> pd.Series: ...
-    def page(self, filters: Filters, order: tuple[str, bool], number: int,
+    def page(self, filters: Filters, order: Order, number: int,
              size: int) -> pd.DataFrame: ...
     def timeline(self, tracking_id: str) -> pd.DataFrame: ...
 
@@ -105,8 +103,8 @@ class FrameSource:
     def rows(self, filters: Filters) -> pd.DataFrame:
         return self._match(filters)[1]
 
-    def selection(self, filters: Filters) -> pd.DataFrame:
-        return self.rows(filters).copy()
+    def selection(self, filters: Filters, order: Order) -> pd.DataFrame:
+        return order.sort(self.rows(filters))
 
     def reasons(self, filters: Filters) -> pd.Series:
         if self.failed is None:
@@ -114,12 +112,9 @@ class FrameSource:
         keep = np.append(self._match(filters)[0], False)  # position -1 reads that False
         return anomalies.by_reason(self.failed[keep[self._failed_at]])
 
-    def page(self, filters: Filters, order: tuple[str, bool], number: int,
+    def page(self, filters: Filters, order: Order, number: int,
              size: int) -> pd.DataFrame:
-        column, descending = order
-        rows = self.rows(filters)
-        ranked = rows.sort_values([column, "tracking_id"], ascending=not descending,
-                                  kind="stable", na_position="last")
+        ranked = order.sort(self.rows(filters))
         return ranked.iloc[number * size:(number + 1) * size].loc[:, list(TABLE_COLUMNS)]
 
     def timeline(self, tracking_id: str) -> pd.DataFrame:
@@ -195,10 +190,10 @@ class DatasetSource:
         return self._frame(f"select {', '.join(PANEL_COLUMNS)} from shipments where {clause}",
                            params)
 
-    def selection(self, filters: Filters) -> pd.DataFrame:
+    def selection(self, filters: Filters, order: Order) -> pd.DataFrame:
         clause, params = where(filters)
         return self._frame(f"select * exclude (month) from shipments where {clause} "
-                           "order by created_at, tracking_id", params)
+                           f"{order.sql()}", params)
 
     def reasons(self, filters: Filters) -> pd.Series:
         clause, params = where(filters)
@@ -210,17 +205,12 @@ class DatasetSource:
             [anomalies.NO_REASON, anomalies.FAILED_STATE, *months(filters), *params])
         return pd.Series(found["n"].astype("int64").to_numpy(), index=found["reason"].tolist())
 
-    def page(self, filters: Filters, order: tuple[str, bool], number: int,
+    def page(self, filters: Filters, order: Order, number: int,
              size: int) -> pd.DataFrame:
-        column, descending = order
-        if column not in TABLE_COLUMNS:  # never interpolate a name that is not ours
-            column = "created_at"
         clause, params = where(filters)
-        way = "desc" if descending else "asc"
         return self._frame(
             f"select {', '.join(TABLE_COLUMNS)} from shipments where {clause} "
-            f"order by {column} {way} nulls last, tracking_id {way} limit ? offset ?",
-            [*params, size, number * size])
+            f"{order.sql()} limit ? offset ?", [*params, size, number * size])
 
     def timeline(self, tracking_id: str) -> pd.DataFrame:
         return self._frame(f"select {', '.join(TIMELINE_COLUMNS)} from events "

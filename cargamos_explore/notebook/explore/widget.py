@@ -26,8 +26,9 @@ from ...errors import InvalidArgumentError
 from . import panels
 from .downloads import FORMATS, file_bytes
 from .filters import CHIP_KINDS, Chip, Filters
+from .order import DEFAULT_COLUMN, TABLE_COLUMNS, Order
 from .query import python_query, sql_query
-from .sources import TABLE_COLUMNS, Source
+from .sources import Source
 from .table import page_records, timeline_records
 
 HERE: Final = Path(__file__).parent
@@ -52,7 +53,7 @@ class Explorer(anywidget.AnyWidget):
     alcaldias = traitlets.List(traitlets.Unicode()).tag(sync=True)
     search = traitlets.Unicode("").tag(sync=True)
     chips = traitlets.List(traitlets.Dict()).tag(sync=True)
-    sort = traitlets.Unicode("created_at").tag(sync=True)
+    sort = traitlets.Unicode(DEFAULT_COLUMN).tag(sync=True)
     descending = traitlets.Bool(True).tag(sync=True)
     page = traitlets.Int(0).tag(sync=True)
     selected = traitlets.Unicode("").tag(sync=True)
@@ -63,12 +64,16 @@ class Explorer(anywidget.AnyWidget):
     matched = traitlets.Int(0).tag(sync=True)
     total = traitlets.Int(0).tag(sync=True)
     pages = traitlets.Int(1).tag(sync=True)
+    #: What ``total`` counts: "in the frame", "in this dataset", or the window a session read.
+    scope = traitlets.Unicode("").tag(sync=True)
+    #: "N of M shipments <scope>", as the page and the repr both show it.
+    count = traitlets.Unicode("").tag(sync=True)
     columns = traitlets.List(traitlets.Unicode(), list(TABLE_COLUMNS)).tag(sync=True)
     page_size = traitlets.Int(PAGE_SIZE).tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
     as_of = traitlets.Unicode("").tag(sync=True)  # "as of 2026-11-18 09:30 (Mexico City)"
 
-    def __init__(self, source: Source, *, title: str, origin: str,
+    def __init__(self, source: Source, *, title: str, origin: str, scope: str,
                  start: date | None = None, end: date | None = None,
                  page_size: int = PAGE_SIZE) -> None:
         self.source, self.origin = source, origin
@@ -80,7 +85,7 @@ class Explorer(anywidget.AnyWidget):
         start = start or end - timedelta(days=DEFAULT_DAYS - 1)
         states, places = source.choices()
         super().__init__(title=title, start=start.isoformat(), end=end.isoformat(),
-                         page_size=page_size, total=source.total(),
+                         page_size=page_size, total=source.total(), scope=scope,
                          choices={"states": states, "alcaldias": places,
                                   "first": first.isoformat(), "last": last.isoformat()})
         self.on_msg(self._on_message)
@@ -96,16 +101,23 @@ class Explorer(anywidget.AnyWidget):
                        chips=tuple(Chip(c["kind"], str(c["value"])) for c in self.chips))
 
     @property
+    def order(self) -> Order:
+        """The table's order (``sort``, ``descending``): ``selection`` follows it too."""
+        return Order(self.sort, self.descending)
+
+    @property
     def selection(self) -> pd.DataFrame:
-        """The shipments matching the filters, every column: the table's rows."""
-        return self.source.selection(self.filters)
+        """The shipments matching the filters, every column: the table's rows, in the
+        table's order (all its pages)."""
+        return self.source.selection(self.filters, self.order)
 
     @property
     def query(self) -> str:
-        """``session.search(...)`` and pandas (or SQL for a dataset) giving ``selection``."""
+        """``session.search(...)`` and pandas (or SQL for a dataset) giving ``selection``,
+        in the table's order."""
         if self.origin == "dataset":
-            return sql_query(self.filters)
-        return python_query(self.filters, self.origin)
+            return sql_query(self.filters, self.order)
+        return python_query(self.filters, self.origin, self.order)
 
     def click(self, kind: str, value: str) -> None:
         """What a click on a chart does: add a chip (week, alcaldia, reason or lead)."""
@@ -118,7 +130,8 @@ class Explorer(anywidget.AnyWidget):
         self.chips = [chip for chip in self.chips if kind is not None and chip["kind"] != kind]
 
     def download(self, kind: str = "csv") -> bytes:
-        """The selection as a CSV or Excel ("xlsx") file's bytes."""
+        """The selection as a CSV or Excel ("xlsx") file's bytes: the table's rows, in its
+        order."""
         return file_bytes(self.selection, kind)
 
     # --- keeping the panels current -------------------------------------------------------
@@ -153,6 +166,7 @@ class Explorer(anywidget.AnyWidget):
             self.tiles = panels.tiles(report.overall, previous)
             self.charts = panels.charts(report, reasons)
             self.matched = len(report.shipments)
+            self.count = f"{self.matched:,} of {self.total:,} shipments {self.scope}"
             self.pages = max(1, -(-self.matched // self.page_size))
             with self._quietly():  # back to the first page, already read: no second read
                 self.page = 0
@@ -168,7 +182,7 @@ class Explorer(anywidget.AnyWidget):
             later = partial(_later, pool if self.source.parallel else None)
             before = later(self.source.rows, filters.previous())
             reasons = later(self.source.reasons, filters)
-            first = later(self.source.page, filters, self._order(), 0, self.page_size)
+            first = later(self.source.page, filters, self.order, 0, self.page_size)
             rows = self.source.rows(filters)
             report = kpis(rows, as_of=resolve_as_of(rows, self.source.as_of))
             # The previous period shows in the tiles' changes only: its overall row suffices.
@@ -183,12 +197,8 @@ class Explorer(anywidget.AnyWidget):
         finally:
             self._ready = True
 
-    def _order(self) -> tuple[str, bool]:
-        return (self.sort if self.sort in TABLE_COLUMNS else "created_at", self.descending)
-
     def _send_page(self) -> None:
-        self._show_page(self.source.page(self.filters, self._order(), self.page,
-                                         self.page_size))
+        self._show_page(self.source.page(self.filters, self.order, self.page, self.page_size))
 
     def _show_page(self, rows: pd.DataFrame) -> None:
         self.page_rows = rows
@@ -213,8 +223,8 @@ class Explorer(anywidget.AnyWidget):
 
     def __repr__(self) -> str:
         chips = "".join(f"; {chip.label}" for chip in self.filters.chips)
-        return (f"Cargamos dashboard ({self.title}): {self.matched:,} of {self.total:,} "
-                f"shipments, {self.start} to {self.end}{chips}")
+        return (f"Cargamos dashboard ({self.title}): {self.count}; showing {self.start} to "
+                f"{self.end}{chips}")
 
 
 T = TypeVar("T")
