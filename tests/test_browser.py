@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -131,15 +131,23 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
             yield f"http://127.0.0.1:{port}/lab/tree/widgets.ipynb?token={token}", path
 
 
+#: The options of each Jupyter front end: the app exposed as window.jupyterapp (the tests
+#: drive its commands), and JupyterLab's extension manager unable to install anything.
+FRONT_ENDS = {
+    "jupyterlab": ["--LabApp.expose_app_in_browser=True", "--LabApp.extension_manager=readonly"],
+    "notebook": ["--JupyterNotebookApp.expose_app_in_browser=True"],
+}
+
+
 @contextmanager
-def jupyterlab(work: Path, base: Path) -> Iterator[tuple[int, str]]:
-    """JupyterLab serving ``work`` on 127.0.0.1, its log in ``base``: (port, token)."""
+def jupyter_server(front_end: str, work: Path, base: Path) -> Iterator[tuple[int, str]]:
+    """``front_end`` (``jupyterlab``, or ``notebook`` for Notebook 7) serving ``work`` on
+    127.0.0.1 with every Jupyter folder under ``base``, its log in ``base``: (port, token)."""
     port, token = free_port(), secrets.token_hex(16)
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
+    command = [sys.executable, "-m", front_end, "--no-browser", "--ip=127.0.0.1",
                f"--port={port}", f"--IdentityProvider.token={token}",
-               f"--ServerApp.root_dir={work}", "--LabApp.expose_app_in_browser=True",
-               "--LabApp.extension_manager=readonly", "--ServerApp.terminals_enabled=False",
-               "--allow-root"]  # CI containers run as root
+               f"--ServerApp.root_dir={work}", "--ServerApp.terminals_enabled=False",
+               *FRONT_ENDS[front_end], "--allow-root"]  # CI containers run as root
     with (base / "jupyter.log").open("w") as log:
         server = subprocess.Popen(command, env=jupyter_environment(base), stdout=log,
                                   stderr=subprocess.STDOUT)
@@ -151,16 +159,21 @@ def jupyterlab(work: Path, base: Path) -> Iterator[tuple[int, str]]:
             server.wait(timeout=30)
 
 
+def jupyterlab(work: Path, base: Path) -> AbstractContextManager[tuple[int, str]]:
+    """JupyterLab serving ``work`` on 127.0.0.1, its log in ``base``: (port, token)."""
+    return jupyter_server("jupyterlab", work, base)
+
+
 def wait_for_server(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        assert server.poll() is None, f"JupyterLab exited at start-up:\n{log.read_text()}"
+        assert server.poll() is None, f"Jupyter exited at start-up:\n{log.read_text()}"
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return
         except OSError:
             time.sleep(0.2)
-    raise AssertionError("JupyterLab did not start within 60 s")
+    raise AssertionError("Jupyter did not start within 60 s")
 
 
 @pytest.fixture(scope="module")

@@ -274,7 +274,12 @@ function tablePanel(model) {
     }));
   }
   const panel = h("section", { class: "cx-table-panel" },
-    h("div", { class: "cx-pager" }, previous, where, next, csv, xlsx), table);
+    h("div", { class: "cx-pager" }, previous, where, next, csv, xlsx),
+    // The table scrolls sideways on its own in a cell narrower than its columns (Notebook
+    // 7 in a small window, JupyterLab beside its sidebar), not the whole dashboard; a
+    // scrolling region takes the focus so the arrow keys scroll it.
+    h("div", { class: "cx-table-scroll", tabindex: "0", role: "region",
+      "aria-label": "Matching shipments" }, table));
   return [panel, header, rows];
 }
 
