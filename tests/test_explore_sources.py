@@ -69,3 +69,19 @@ def test_the_as_of_rule_of_a_manifest() -> None:
         "2026-10": month("2026-10", early, False)})).isoformat() == early
     assert manifests.as_of(Manifest(partitions={"2026-09": final_early})).isoformat() == early
     assert manifests.as_of(Manifest()) is None
+
+
+def test_as_of_sets_the_moment_of_every_kpi_and_of_the_selection(
+        dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:  # noqa: F811
+    """A frame read back from a file has no provenance: the analyst says when it holds."""
+    path, shipments, events = dataset
+    bare = shipments.copy()
+    bare.attrs = {}
+    moment = pd.Timestamp("2026-11-20 09:00", tz="America/Mexico_City")
+    for dash in (cx.explore(bare, events=events, as_of="2026-11-20 09:00"),
+                 cx.explore(path, as_of=moment)):
+        assert dash.as_of == "as of 2026-11-20 09:00 (Mexico City)"
+        report = cx.kpis(dash.selection)
+        assert report.as_of == moment
+        assert dash.tiles[2]["value"] == pytest.approx(report.overall.iloc[0]["on_time_rate"])
+        assert dash.tiles[2]["sample"] == report.overall.iloc[0]["due"]

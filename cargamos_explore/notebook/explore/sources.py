@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import numpy as np
@@ -18,13 +18,15 @@ import pandas as pd
 
 from ... import contract as c
 from ...analysis import anomalies
-from ...analysis.kpis import REQUIRED
+from ...analysis.kpis import REQUIRED, resolve_as_of
 from .filters import Filters, mask, months, where
 from .order import TABLE_COLUMNS, Order
 
 if TYPE_CHECKING:
     import duckdb
 
+#: A moment as ``cx.kpis(as_of=...)`` takes it.
+Moment = datetime | date | str | pd.Timestamp
 #: What the tiles and charts read from a dataset: the KPIs' columns and the map's
 #: coordinates (the failed-attempt reasons are counted in SQL, so no tracking id).
 PANEL_COLUMNS: Final = (*REQUIRED, "lat", "lng")
@@ -56,6 +58,19 @@ class Source(Protocol):
     def timeline(self, tracking_id: str) -> pd.DataFrame: ...
 
 
+def moment(as_of: Moment | None) -> pd.Timestamp | None:
+    """``as_of`` as ``cx.kpis`` reads it (a naive time is Mexico City's), or None."""
+    return None if as_of is None else resolve_as_of(pd.DataFrame(), as_of)
+
+
+def stamped(frame: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.DataFrame:
+    """``frame`` marked as holding at ``as_of``, so that ``cx.kpis(frame)`` is as of then."""
+    if as_of is not None:
+        frame.attrs["cargamos"] = {**frame.attrs.get("cargamos", {}),
+                                   "fetched_at": as_of.isoformat()}
+    return frame
+
+
 def ordered_states(found: list[str]) -> list[str]:
     """The documented states in their lifecycle order, then any others found."""
     return [s for s in c.STATES if s in found] + sorted(set(found) - set(c.STATES))
@@ -68,7 +83,9 @@ class FrameSource:
     parallel = False  # pandas keeps the interpreter busy: nothing to gain, a cache to guard
     as_of: pd.Timestamp | None = None  # the frame's own fetch time (attrs), as cx.kpis reads
 
-    def __init__(self, shipments: pd.DataFrame, events: pd.DataFrame | None = None) -> None:
+    def __init__(self, shipments: pd.DataFrame, events: pd.DataFrame | None = None,
+                 as_of: Moment | None = None) -> None:
+        self.as_of = moment(as_of)
         self.shipments, self.events = shipments, events
         self.failed = anomalies.reasons(events) if events is not None else None
         # Each failed attempt's shipment, by position (-1: not in the frame), found once:
@@ -104,7 +121,7 @@ class FrameSource:
         return self._match(filters)[1]
 
     def selection(self, filters: Filters, order: Order) -> pd.DataFrame:
-        return order.sort(self.rows(filters))
+        return stamped(order.sort(self.rows(filters)), self.as_of)
 
     def reasons(self, filters: Filters) -> pd.Series:
         if self.failed is None:
@@ -138,12 +155,13 @@ class DatasetSource:
     kind = "dataset"
     parallel = True
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, connection: duckdb.DuckDBPyConnection,
+                 as_of: Moment | None = None) -> None:
         self.connection = connection
         self._owner = threading.get_ident()
         self._cursors = threading.local()
         self.parallel = _shared(connection)
-        self.as_of = _as_of(connection)
+        self.as_of = _as_of(connection) if as_of is None else moment(as_of)
 
     def _db(self) -> duckdb.DuckDBPyConnection:
         """The connection, or in another thread a cursor of it: one connection must not
@@ -165,9 +183,7 @@ class DatasetSource:
                 at = table.column_names.index(name)
                 table = table.set_column(at, name, pc.dictionary_encode(table[name]))
         frame: pd.DataFrame = table.to_pandas()
-        if self.as_of is not None:  # so that cx.kpis(rows) is as of the dataset's fetch
-            frame.attrs["cargamos"] = {"fetched_at": self.as_of.isoformat()}
-        return frame
+        return stamped(frame, self.as_of)
 
     def bounds(self) -> tuple[date, date]:
         low, high = self.connection.sql(
