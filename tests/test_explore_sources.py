@@ -85,3 +85,27 @@ def test_as_of_sets_the_moment_of_every_kpi_and_of_the_selection(
         assert report.as_of == moment
         assert dash.tiles[2]["value"] == pytest.approx(report.overall.iloc[0]["on_time_rate"])
         assert dash.tiles[2]["sample"] == report.overall.iloc[0]["due"]
+
+
+def test_the_unfinished_week_is_drawn_apart_and_weeks_still_due_are_provisional(
+        dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:  # noqa: F811
+    """As in the KPI report: the week holding the as-of time is "so far", not a point
+    like the others, and a week whose promises have not all passed is provisional."""
+    _, shipments, events = dataset
+    wednesday = shipments["created_at"].max().normalize() - pd.Timedelta(days=14)
+    wednesday -= pd.Timedelta(days=(wednesday.day_of_week - 2) % 7)
+    dash = cx.explore(shipments, events=events, as_of=wednesday + pd.Timedelta(hours=12),
+                      end=wednesday.date())
+    report = cx.kpis(dash.selection)
+    weeks = dash.charts["by_week"]
+    *ended, current = weeks
+    monday = (wednesday - pd.Timedelta(days=2)).date().isoformat()
+    assert (current["key"], current["partial"], current["provisional"]) == (monday, True, True)
+    assert current["label"].endswith("(so far)")
+    assert current["n"] == report.current_week.iloc[0]["due"]
+    assert [bar["key"] for bar in ended] == [str(k) for k in report.by_week.index]
+    assert [bar["provisional"] for bar in ended] == report.by_week["provisional"].tolist()
+    assert not any(bar.get("partial") for bar in ended)
+    dash.click("week", current["key"])
+    assert set(dash.selection["created_at"].dt.date) <= {
+        (wednesday - pd.Timedelta(days=d)).date() for d in range(3)}

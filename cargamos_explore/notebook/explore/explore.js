@@ -147,19 +147,24 @@ function barChart(model, title, kind, bars, overall) {
     const value = isRate ? bar.rate || 0 : bar.n;
     const text = isRate ? `${percent(bar.rate)} (n=${number(bar.n)})` : number(bar.n);
     const colour = !isRate ? COUNT : overall !== null && bar.rate < overall ? BAD : GOOD;
-    const g = s("g", { class: "cx-bar", tabindex: "0", role: "button", "data-kind": kind,
-      "data-key": bar.key, "aria-label": `${bar.label}: ${text}. Enter filters to it.` });
+    // A provisional week (some promises not yet passed) is hollow: it can still change.
+    const note = bar.provisional ? ", provisional: some promises not yet passed" : "";
+    const g = s("g", { class: `cx-bar${bar.provisional ? " cx-provisional" : ""}`,
+      tabindex: "0", role: "button", "data-kind": kind, "data-key": bar.key,
+      "aria-label": `${bar.label}: ${text}${note}. Enter filters to it.` });
     g.append(s("text", { x: labelWidth - 6, y: y + 15, "text-anchor": "end" }, bar.label),
       s("rect", { x: labelWidth, y: y + 3, height: rowHeight - 6, fill: colour,
-        width: Math.max(1, (barWidth * value) / most), "fill-opacity": bar.small ? 0.35 : 1,
-        stroke: colour }),
+        width: Math.max(1, (barWidth * value) / most),
+        "fill-opacity": bar.provisional ? 0.12 : bar.small ? 0.35 : 1,
+        stroke: colour, "stroke-width": bar.provisional ? 1.5 : 1 }),
       s("text", { x: labelWidth + barWidth + 6, y: y + 15 }, text));
     activate(g, () => addChip(model, kind, bar.key));
     svg.append(g);
   });
   if (!bars.length) svg.append(s("text", { x: 4, y: 16 }, "no shipments in this selection"));
+  const hollow = bars.some((b) => b.provisional) ? " (hollow: promises still to pass)" : "";
   return h("figure", { class: "cx-chart", "data-chart": kind },
-    h("figcaption", {}, title), svg);
+    h("figcaption", {}, title + hollow), svg);
 }
 
 function whenLaidOut(node, action, frames = 600) {

@@ -83,7 +83,7 @@ def charts(report: KPIReport, reasons: pd.Series) -> dict[str, Any]:
     overall = _number(report.overall.iloc[0]["on_time_rate"])
     return {
         "overall_on_time": overall,
-        "by_week": _rates(report.by_week, lambda key: f"{key:%d %b}", str),
+        "by_week": weeks(report),
         # Highest rate first, ties by name: the same order whatever the source.
         "by_alcaldia": sorted(_rates(report.by_alcaldia, str, str),
                               key=lambda bar: (-(bar["rate"] if bar["rate"] is not None
@@ -93,6 +93,18 @@ def charts(report: KPIReport, reasons: pd.Series) -> dict[str, Any]:
         "map": (cells := map_cells(report.shipments)),
         "map_labels": map_labels(cells),
     }
+
+
+def weeks(report: KPIReport) -> list[dict[str, Any]]:
+    """The ended weeks, then the unfinished one marked ``partial`` ("so far"); a week
+    holding shipments not yet due is ``provisional`` (drawn hollow: it can still change)."""
+    ended = _rates(report.by_week, lambda key: f"{key:%d %b}", str)
+    current = _rates(report.current_week, lambda key: f"{key:%d %b} (so far)", str)
+    for bar, provisional in zip(ended, report.by_week["provisional"], strict=True):
+        bar["provisional"] = bool(provisional)
+    for bar in current:
+        bar["provisional"] = bar["partial"] = True
+    return ended + current
 
 
 def _rates(frame: pd.DataFrame, label: Any, key: Any) -> list[dict[str, Any]]:
