@@ -105,3 +105,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.skipped and os.environ.get("CI") and item.get_closest_marker("browser"):
         report.outcome = "failed"
         report.longrepr = f"browser test skipped under CI: {report.longrepr}"
+
+
+@pytest.fixture
+def dataset(session: cx.Session, tmp_path: Path) -> tuple[Path, Any, Any]:
+    """An exported dataset of the sandbox's August to November, and the same shipments
+    and events as frames."""
+    window = {"start": "2026-08-01", "end": "2026-11-30", "progress": False}
+    session.export(tmp_path / "data", **window)
+    return tmp_path / "data", session.shipments(**window), session.events(**window)

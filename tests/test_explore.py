@@ -329,13 +329,6 @@ def test_the_session_query_is_a_search_that_gives_the_selection(session: cx.Sess
     assert dash.matched > 0
 
 
-@pytest.fixture
-def dataset(session: cx.Session, tmp_path: Any) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
-    window = {"start": "2026-08-01", "end": "2026-11-30", "progress": False}
-    session.export(tmp_path / "data", **window)
-    return tmp_path / "data", session.shipments(**window), session.events(**window)
-
-
 def test_a_dataset_filters_and_pages_in_duckdb_to_the_same_numbers_as_the_frame(
         dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:
     path, shipments, events = dataset

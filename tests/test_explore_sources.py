@@ -16,8 +16,6 @@ from cargamos_explore.export import manifest as manifests
 from cargamos_explore.export.manifest import Manifest, Partition
 from cargamos_explore.export.storage import Storage
 
-from .test_explore import dataset  # noqa: F401  (the fixture: an exported dataset)
-
 
 def own_views(path: Path) -> duckdb.DuckDBPyConnection:
     """A connection of the analyst's with temporary views: no other connection sees them."""
@@ -29,7 +27,7 @@ def own_views(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def test_a_connection_whose_views_are_its_own_gives_the_same_dashboard(
-        dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:  # noqa: F811
+        dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:
     path = dataset[0]
     shared, own = cx.explore(cx.open_dataset(path)), cx.explore(own_views(path))
     for dash in (shared, own):
@@ -42,7 +40,7 @@ def test_a_connection_whose_views_are_its_own_gives_the_same_dashboard(
 
 
 def test_a_datasets_kpis_are_as_of_its_oldest_month_that_can_still_change(
-        dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:  # noqa: F811
+        dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:
     path = dataset[0]
     months = manifests.load(Storage(path)).partitions.values()
     changing = min(p.fetched for p in months if not p.final)
@@ -72,7 +70,7 @@ def test_the_as_of_rule_of_a_manifest() -> None:
 
 
 def test_as_of_sets_the_moment_of_every_kpi_and_of_the_selection(
-        dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:  # noqa: F811
+        dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:
     """A frame read back from a file has no provenance: the analyst says when it holds."""
     path, shipments, events = dataset
     bare = shipments.copy()
@@ -88,7 +86,7 @@ def test_as_of_sets_the_moment_of_every_kpi_and_of_the_selection(
 
 
 def test_the_unfinished_week_is_drawn_apart_and_weeks_still_due_are_provisional(
-        dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:  # noqa: F811
+        dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:
     """As in the KPI report: the week holding the as-of time is "so far", not a point
     like the others, and a week whose promises have not all passed is provisional."""
     _, shipments, events = dataset
