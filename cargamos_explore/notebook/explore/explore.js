@@ -5,6 +5,8 @@
 const SVG = "http://www.w3.org/2000/svg";
 // Okabe-Ito: blue for at or above the overall rate, orange below (never red against green).
 const GOOD = "#0072B2", BAD = "#E69F00", COUNT = "#0072B2";
+// The map's least span, in degrees (about 2 km): a few cells of about 500 m.
+const MAP_SPAN = 0.02;
 const HEADINGS = {
   tracking_id: "Tracking id", shipment_tracking_id: "Barcode", state: "State",
   alcaldia: "Alcaldía", created_at: "Created", expected_delivery_date: "Promised",
@@ -158,8 +160,21 @@ function barChart(model, title, kind, bars, overall) {
     svg.append(g);
   });
   if (!bars.length) svg.append(s("text", { x: 4, y: 16 }, "no shipments in this selection"));
+  else whenLaidOut(svg, () => fitLabels(svg, labelWidth - 6));
   return h("figure", { class: "cx-chart", "data-chart": kind },
     h("figcaption", {}, title), svg);
+}
+
+function fitLabels(svg, room) {
+  // The labels' room is estimated from their length in characters; a name of wide letters
+  // ("Cuauhtémoc" alone) can need more: widen the chart to the left rather than cut it.
+  const widest = Math.max(...[...svg.querySelectorAll(".cx-bar > text:first-child")]
+    .map((text) => text.getComputedTextLength()));
+  const extra = Math.ceil(widest - room + 2);
+  if (!(extra > 0)) return;
+  const width = Number(svg.getAttribute("width")), height = svg.getAttribute("height");
+  svg.setAttribute("width", width + extra);
+  svg.setAttribute("viewBox", `${-extra} 0 ${width + extra} ${height}`);
 }
 
 function whenLaidOut(node, action, frames = 600) {
@@ -209,9 +224,12 @@ function mapChart(model, cells, labels, overall) {
   const lats = cells.map((c) => c.lat), lngs = cells.map((c) => c.lng);
   const [south, north, west, east] = [Math.min(...lats), Math.max(...lats), Math.min(...lngs), Math.max(...lngs)];
   const squeeze = Math.cos((((south + north) / 2) * Math.PI) / 180);
-  const scale = Math.min((width - 20) / Math.max(1e-6, (east - west) * squeeze),
-    (height - 20) / Math.max(1e-6, north - south));
-  const at = (p) => [10 + (p.lng - west) * squeeze * scale, 10 + (north - p.lat) * scale];
+  // The points' extent, centred: one cell (or one street) has no width or height, so a
+  // span of at least MAP_SPAN degrees keeps it in the middle instead of a corner.
+  const scale = Math.min((width - 20) / Math.max(MAP_SPAN, (east - west) * squeeze),
+    (height - 20) / Math.max(MAP_SPAN, north - south));
+  const at = (p) => [width / 2 + (p.lng - (west + east) / 2) * squeeze * scale,
+    height / 2 + ((south + north) / 2 - p.lat) * scale];
   const most = Math.max(...cells.map((c) => c.n));
   for (const cell of cells) {
     const colour = overall !== null && cell.rate < overall ? BAD : GOOD;
