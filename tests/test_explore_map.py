@@ -118,3 +118,16 @@ def test_a_bar_chart_of_one_wide_name_shows_the_whole_name(
     assert "Cuauhtémoc" in {label["name"] for label in labels}
     for label in labels:
         assert label["left"] >= 0 and label["right"] >= 0, label
+
+
+def test_the_map_says_what_a_point_is_and_the_rate_its_colour_is_against(
+        chromium: str, frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    """The map's caption named neither what a point counts nor which "overall" rate sets
+    its colour: it is the on-time rate of the selection, the tile's."""
+    shipments, events = frames
+    dash = cx.explore(shipments, events=events)
+    rate = cx.kpis(dash.selection).overall["on_time_rate"].iloc[0]
+    [caption] = drawn(chromium, dash, """root => [
+        root.querySelector('.cx-map figcaption').textContent]""")
+    assert caption == ("Deliveries per cell of about 500 m (larger: more deliveries): blue at"
+                       f" or above the on-time rate of {rate:.1%}, orange below")

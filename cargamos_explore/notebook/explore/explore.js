@@ -214,12 +214,18 @@ function placeLabels(svg, labels, at, width) {
   }
 }
 
+function mapCaption(overall) {
+  // What a point is, what its size and colour say, and the rate the colour is against.
+  const what = "Deliveries per cell of about 500 m (larger: more deliveries)";
+  return overall === null ? what
+    : `${what}: blue at or above the on-time rate of ${percent(overall)}, orange below`;
+}
+
 function mapChart(model, cells, labels, overall) {
   const width = 460, height = 360;
   const svg = s("svg", { width, height, role: "group", "aria-label": "Deliveries map" });
   const box = h("figure", { class: "cx-chart cx-map", "data-chart": "map" },
-    h("figcaption", {}, "Deliveries: blue at or above the overall on-time rate, orange below"),
-    svg);
+    h("figcaption", {}, mapCaption(overall)), svg);
   if (!cells.length) { svg.append(s("text", { x: 4, y: 16 }, "no deliveries with coordinates")); return box; }
   const lats = cells.map((c) => c.lat), lngs = cells.map((c) => c.lng);
   const [south, north, west, east] = [Math.min(...lats), Math.max(...lats), Math.min(...lngs), Math.max(...lngs)];
