@@ -131,3 +131,28 @@ def test_the_map_says_what_a_point_is_and_the_rate_its_colour_is_against(
         root.querySelector('.cx-map figcaption').textContent]""")
     assert caption == ("Deliveries per cell of about 500 m (larger: more deliveries): blue at"
                        f" or above the on-time rate of {rate:.1%}, orange below")
+
+
+def test_each_chart_is_one_tab_stop_and_the_arrow_keys_move_within_it(
+        chromium: str, frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    """Every bar and map point was a stop of the Tab key: from the search box to "Download
+    CSV" took about 450 presses on a month of deliveries."""
+    shipments, events = frames
+    dash = cx.explore(shipments, events=events)
+    moves = drawn(chromium, dash, """root => {
+        const stops = [...root.querySelectorAll(".cx-chart [tabindex]")]
+          .filter((n) => n.tabIndex >= 0).map((n) => n.closest(".cx-chart").dataset.chart);
+        const bars = [...root.querySelectorAll('[data-chart="alcaldia"] .cx-bar')];
+        const key = (name) => document.activeElement.dispatchEvent(
+          new KeyboardEvent("keydown", {key: name, bubbles: true}));
+        const where = () => bars.indexOf(document.activeElement);
+        bars[0].focus();
+        key("ArrowDown"); key("ArrowDown"); const down = where();
+        key("ArrowUp"); const up = where();
+        key("End"); const end = where();
+        const tabbable = bars.filter((n) => n.tabIndex >= 0).length;
+        return [{stops, down, up, end, tabbable, count: bars.length}]; }""")
+    [found] = moves
+    assert found["stops"] == ["week", "alcaldia", "reason", "lead", "map"]
+    assert (found["down"], found["up"], found["end"]) == (2, 1, found["count"] - 1)
+    assert found["tabbable"] == 1

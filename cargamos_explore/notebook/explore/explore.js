@@ -46,6 +46,27 @@ function activate(node, action) {
   });
 }
 
+const STEPS = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };
+
+function roving(items) {
+  // A chart is one stop of the Tab key (the map alone has hundreds of points): the arrow
+  // keys, Home and End move between its bars or points, and Tab leaves it from where it was.
+  const all = [...items];
+  const settle = (item) => all.forEach((other) => other.setAttribute("tabindex",
+    other === item ? "0" : "-1"));
+  all.forEach((item, i) => {
+    item.addEventListener("focus", () => settle(item));
+    item.addEventListener("keydown", (event) => {
+      const to = event.key === "Home" ? 0 : event.key === "End" ? all.length - 1
+        : event.key in STEPS ? Math.min(all.length - 1, Math.max(0, i + STEPS[event.key])) : null;
+      if (to === null) return;
+      event.preventDefault();
+      all[to].focus();
+    });
+  });
+  if (all.length) settle(all[0]);
+}
+
 function addChip(model, kind, value) {
   const chips = model.get("chips");
   if (!chips.some((c) => c.kind === kind && c.value === value)) {
@@ -159,6 +180,7 @@ function barChart(model, title, kind, bars, overall) {
     activate(g, () => addChip(model, kind, bar.key));
     svg.append(g);
   });
+  roving(svg.querySelectorAll(".cx-bar"));
   if (!bars.length) svg.append(s("text", { x: 4, y: 16 }, "no shipments in this selection"));
   else whenLaidOut(svg, () => fitLabels(svg, labelWidth - 6));
   return h("figure", { class: "cx-chart", "data-chart": kind },
@@ -248,6 +270,7 @@ function mapChart(model, cells, labels, overall) {
     activate(dot, () => addChip(model, "alcaldia", cell.alcaldia));
     svg.append(dot);
   }
+  roving(svg.querySelectorAll(".cx-point"));
   whenLaidOut(svg, () => placeLabels(svg, labels, at, width));  // after the points: on top
   return box;
 }
