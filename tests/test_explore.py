@@ -22,6 +22,7 @@ import pytest
 import cargamos_explore as cx
 from cargamos_explore.decoding import events_frame, shipments_frame
 from cargamos_explore.notebook.explore import panels
+from cargamos_explore.notebook.explore.table import page_records, timeline_records
 from cargamos_explore.sandbox.data import generate
 from cargamos_explore.sandbox.render import render_rows
 
@@ -351,6 +352,20 @@ def test_a_dataset_filters_and_pages_in_duckdb_to_the_same_numbers_as_the_frame(
     in_memory.selected = on_disk.selected
     assert on_disk.timeline["state"].astype(str).tolist() == \
         in_memory.timeline["state"].astype(str).tolist()
+
+
+def test_a_datasets_table_page_shows_mexico_city_times_like_the_frames(
+        dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:
+    """The page of a dataset's table showed its times in UTC (a promise of 21:00 written
+    03:00 the next day) beside a filter, a timeline and downloads in Mexico City time."""
+    path, shipments, events = dataset
+    on_disk, in_memory = cx.explore(path), cx.explore(shipments, events=events)
+    page = page_records(on_disk.page_rows)
+    assert page == page_records(in_memory.page_rows)
+    first = shipments.set_index("tracking_id").loc[page[0]["tracking_id"]]
+    assert page[0]["created_at"] == f"{first['created_at']:%Y-%m-%d %H:%M}"
+    on_disk.selected = in_memory.selected = page[0]["tracking_id"]
+    assert timeline_records(on_disk.timeline) == timeline_records(in_memory.timeline)
 
 
 def test_a_datasets_query_is_its_sql_and_its_selection_the_rows(

@@ -5,6 +5,8 @@
 const SVG = "http://www.w3.org/2000/svg";
 // Okabe-Ito: blue for at or above the overall rate, orange below (never red against green).
 const GOOD = "#0072B2", BAD = "#E69F00", COUNT = "#0072B2";
+// The map's least span, in degrees (about 2 km): a few cells of about 500 m.
+const MAP_SPAN = 0.02;
 const HEADINGS = {
   tracking_id: "Tracking id", shipment_tracking_id: "Barcode", state: "State",
   alcaldia: "Alcaldía", created_at: "Created", expected_delivery_date: "Promised",
@@ -42,6 +44,27 @@ function activate(node, action) {
   node.addEventListener("keydown", (event) => {
     if (event.key === "Enter" || event.key === " ") { event.preventDefault(); action(); }
   });
+}
+
+const STEPS = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };
+
+function roving(items) {
+  // A chart is one stop of the Tab key (the map alone has hundreds of points): the arrow
+  // keys, Home and End move between its bars or points, and Tab leaves it from where it was.
+  const all = [...items];
+  const settle = (item) => all.forEach((other) => other.setAttribute("tabindex",
+    other === item ? "0" : "-1"));
+  all.forEach((item, i) => {
+    item.addEventListener("focus", () => settle(item));
+    item.addEventListener("keydown", (event) => {
+      const to = event.key === "Home" ? 0 : event.key === "End" ? all.length - 1
+        : event.key in STEPS ? Math.min(all.length - 1, Math.max(0, i + STEPS[event.key])) : null;
+      if (to === null) return;
+      event.preventDefault();
+      all[to].focus();
+    });
+  });
+  if (all.length) settle(all[0]);
 }
 
 function addChip(model, kind, value) {
@@ -161,10 +184,24 @@ function barChart(model, title, kind, bars, overall) {
     activate(g, () => addChip(model, kind, bar.key));
     svg.append(g);
   });
+  roving(svg.querySelectorAll(".cx-bar"));
   if (!bars.length) svg.append(s("text", { x: 4, y: 16 }, "no shipments in this selection"));
+  else whenLaidOut(svg, () => fitLabels(svg, labelWidth - 6));
   const hollow = bars.some((b) => b.provisional) ? " (hollow: promises still to pass)" : "";
   return h("figure", { class: "cx-chart", "data-chart": kind },
     h("figcaption", {}, title + hollow), svg);
+}
+
+function fitLabels(svg, room) {
+  // The labels' room is estimated from their length in characters; a name of wide letters
+  // ("Cuauhtémoc" alone) can need more: widen the chart to the left rather than cut it.
+  const widest = Math.max(...[...svg.querySelectorAll(".cx-bar > text:first-child")]
+    .map((text) => text.getComputedTextLength()));
+  const extra = Math.ceil(widest - room + 2);
+  if (!(extra > 0)) return;
+  const width = Number(svg.getAttribute("width")), height = svg.getAttribute("height");
+  svg.setAttribute("width", width + extra);
+  svg.setAttribute("viewBox", `${-extra} 0 ${width + extra} ${height}`);
 }
 
 function whenLaidOut(node, action, frames = 600) {
@@ -204,19 +241,28 @@ function placeLabels(svg, labels, at, width) {
   }
 }
 
+function mapCaption(overall) {
+  // What a point is, what its size and colour say, and the rate the colour is against.
+  const what = "Deliveries per cell of about 500 m (larger: more deliveries)";
+  return overall === null ? what
+    : `${what}: blue at or above the on-time rate of ${percent(overall)}, orange below`;
+}
+
 function mapChart(model, cells, labels, overall) {
   const width = 460, height = 360;
   const svg = s("svg", { width, height, role: "group", "aria-label": "Deliveries map" });
   const box = h("figure", { class: "cx-chart cx-map", "data-chart": "map" },
-    h("figcaption", {}, "Deliveries: blue at or above the overall on-time rate, orange below"),
-    svg);
+    h("figcaption", {}, mapCaption(overall)), svg);
   if (!cells.length) { svg.append(s("text", { x: 4, y: 16 }, "no deliveries with coordinates")); return box; }
   const lats = cells.map((c) => c.lat), lngs = cells.map((c) => c.lng);
   const [south, north, west, east] = [Math.min(...lats), Math.max(...lats), Math.min(...lngs), Math.max(...lngs)];
   const squeeze = Math.cos((((south + north) / 2) * Math.PI) / 180);
-  const scale = Math.min((width - 20) / Math.max(1e-6, (east - west) * squeeze),
-    (height - 20) / Math.max(1e-6, north - south));
-  const at = (p) => [10 + (p.lng - west) * squeeze * scale, 10 + (north - p.lat) * scale];
+  // The points' extent, centred: one cell (or one street) has no width or height, so a
+  // span of at least MAP_SPAN degrees keeps it in the middle instead of a corner.
+  const scale = Math.min((width - 20) / Math.max(MAP_SPAN, (east - west) * squeeze),
+    (height - 20) / Math.max(MAP_SPAN, north - south));
+  const at = (p) => [width / 2 + (p.lng - (west + east) / 2) * squeeze * scale,
+    height / 2 + ((south + north) / 2 - p.lat) * scale];
   const most = Math.max(...cells.map((c) => c.n));
   for (const cell of cells) {
     const colour = overall !== null && cell.rate < overall ? BAD : GOOD;
@@ -229,6 +275,7 @@ function mapChart(model, cells, labels, overall) {
     activate(dot, () => addChip(model, "alcaldia", cell.alcaldia));
     svg.append(dot);
   }
+  roving(svg.querySelectorAll(".cx-point"));
   whenLaidOut(svg, () => placeLabels(svg, labels, at, width));  // after the points: on top
   return box;
 }

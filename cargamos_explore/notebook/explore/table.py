@@ -6,12 +6,16 @@ from typing import Any
 
 import pandas as pd
 
+from ... import contract as c
+
 
 def _text(value: Any) -> str:
     if value is None or value is pd.NA or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, pd.Timestamp):
-        return f"{value:%Y-%m-%d %H:%M}"
+        # A dataset's pages come from DuckDB in UTC: write every time in Mexico City's.
+        local = value.tz_convert(c.TIMEZONE) if value.tzinfo is not None else value
+        return f"{local:%Y-%m-%d %H:%M}"
     return str(value)
 
 
