@@ -293,6 +293,21 @@ def test_bad_input_says_what_to_do(dash: Any) -> None:
         dash.start = "last week"
 
 
+def test_a_refused_day_leaves_the_dashboard_working(dash: Any) -> None:
+    """A day typed wrong, or one whose range has no day after it or period before it, says
+    what is accepted, and the dashboard keeps its range and answers the next change."""
+    matched = dash.matched
+    for name, text in (("start", "2026-13-01"), ("end", "9999-12-31"),
+                       ("start", "0001-01-01"), ("end", "275760-01-01")):
+        with pytest.raises(cx.InvalidArgumentError, match=f"{name}: a date as YYYY-MM-DD"):
+            setattr(dash, name, text)
+    assert dash.matched == matched
+    dash.start, dash.end = "1900-01-01", "2199-12-31"
+    assert dash.matched == dash.total and f"{dash.total:,} of" in repr(dash)
+    dash.start = "2199-12-31"  # after the end: an empty window, not an error
+    assert dash.matched == 0
+
+
 def test_an_empty_selection_still_shows_every_panel(dash: Any) -> None:
     dash.search = "no-such-shipment"
     assert dash.matched == 0 and dash.page_rows.empty

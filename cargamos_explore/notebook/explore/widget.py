@@ -34,6 +34,10 @@ from .table import page_records, timeline_records
 HERE: Final = Path(__file__).parent
 PAGE_SIZE: Final = 50
 DEFAULT_DAYS: Final = 30
+#: The days a range may start or end on: the period before a range of centuries, and the
+#: day after its end, must still be dates (a year 9999 has no next day).
+FIRST_DAY: Final = date(1900, 1, 1)
+LAST_DAY: Final = date(2199, 12, 31)
 
 
 class Explorer(anywidget.AnyWidget):
@@ -135,6 +139,14 @@ class Explorer(anywidget.AnyWidget):
         return file_bytes(self.selection, kind)
 
     # --- keeping the panels current -------------------------------------------------------
+    @traitlets.validate("start", "end")
+    def _check_day(self, proposal: dict[str, Any]) -> str:
+        # Refused before it is stored: a bad day kept in the trait would break every later
+        # change of the dashboard, not only this one.
+        name = proposal["trait"].name
+        _day(proposal["value"], name)
+        return str(proposal["value"])
+
     @traitlets.validate("chips")
     def _check_chips(self, proposal: dict[str, Any]) -> list[dict[str, Any]]:
         for chip in proposal["value"]:
@@ -241,8 +253,16 @@ def _later(pool: ThreadPoolExecutor | None, work: Callable[..., T], *args: Any
 
 def _day(text: str, name: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as err:
-        raise InvalidArgumentError(f"{name}: a date as YYYY-MM-DD, such as '2026-11-01'; "
-                                   f"got {text!r}", argument=name) from err
+        raise _bad_day(text, name) from err
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise _bad_day(text, name)
+    return day
+
+
+def _bad_day(text: str, name: str) -> InvalidArgumentError:
+    return InvalidArgumentError(
+        f"{name}: a date as YYYY-MM-DD from {FIRST_DAY} to {LAST_DAY}, such as "
+        f"'2026-11-01'; got {text!r}", argument=name)
 
