@@ -314,6 +314,17 @@ def test_a_refused_day_leaves_the_dashboard_working(dash: Any) -> None:
     assert dash.matched == 0
 
 
+def test_a_chip_value_that_does_not_read_is_refused_and_the_dashboard_keeps_working(
+        dash: Any) -> None:
+    matched = dash.matched
+    for kind, value in (("week", "next week"), ("lead", "abc"), ("lead", "5")):
+        with pytest.raises(cx.InvalidArgumentError, match=f"chips: a week chip.*{value}"):
+            dash.click(kind, value)
+    assert dash.chips == [] and dash.matched == matched
+    dash.states = ["DELIVERED"]  # the next change is computed as ever
+    assert 0 < dash.matched < matched
+
+
 def test_an_empty_selection_still_shows_every_panel(dash: Any) -> None:
     dash.search = "no-such-shipment"
     assert dash.matched == 0 and dash.page_rows.empty

@@ -154,6 +154,7 @@ class Explorer(anywidget.AnyWidget):
                 raise InvalidArgumentError(
                     f"chips: each chip is {{'kind': one of {list(CHIP_KINDS)}, 'value': ...}}"
                     f"; got {chip!r}", argument="chips")
+            _check_chip_value(Chip(chip["kind"], str(chip["value"])))
         return list(proposal["value"])
 
     @traitlets.observe("start", "end", "states", "alcaldias", "search", "chips")
@@ -249,6 +250,21 @@ def _later(pool: ThreadPoolExecutor | None, work: Callable[..., T], *args: Any
         result = work(*args)
         return lambda: result
     return pool.submit(work, *args).result
+
+
+def _check_chip_value(chip: Chip) -> None:
+    """A week's Monday or a lead-time bin that reads, or a clear error before it is kept
+    (kept, it would break every later change of the dashboard)."""
+    try:
+        if chip.kind == "week":
+            date.fromisoformat(chip.value)
+        elif chip.kind == "lead":
+            chip.bounds()
+    except ValueError as err:
+        raise InvalidArgumentError(
+            "chips: a week chip's value is its Monday as YYYY-MM-DD, a lead chip's its hours "
+            f"as 'low-high' such as '12-24' or '120-inf'; got {chip.value!r}",
+            argument="chips") from err
 
 
 def _day(text: str, name: str) -> date:
