@@ -293,6 +293,8 @@ def test_the_downloads_hold_exactly_the_selection(dash: Any) -> None:
 def test_bad_input_says_what_to_do(dash: Any) -> None:
     with pytest.raises(cx.InvalidArgumentTypeError, match="a Session, a shipments DataFrame"):
         cx.explore([1, 2, 3])
+    with pytest.raises(cx.InvalidArgumentError, match=r"needs a shipments frame.*'lat'"):
+        cx.explore(pd.DataFrame({"tracking_id": ["CG1"], "created_at": [pd.Timestamp.now()]}))
     with pytest.raises(cx.InvalidArgumentError, match="chips: each chip"):
         dash.chips = [{"kind": "colour", "value": "red"}]
     with pytest.raises(cx.InvalidArgumentError, match="start: a date as YYYY-MM-DD"):

@@ -21,7 +21,7 @@ import pandas as pd
 from ... import contract as c
 from ...analysis import anomalies
 from ...analysis.kpis import REQUIRED
-from ...errors import DatasetClosedError
+from ...errors import DatasetClosedError, InvalidArgumentError
 from .filters import Filters, mask, months, where
 from .order import TABLE_COLUMNS, Order
 
@@ -72,6 +72,12 @@ class FrameSource:
     as_of: pd.Timestamp | None = None  # the frame's own fetch time (attrs), as cx.kpis reads
 
     def __init__(self, shipments: pd.DataFrame, events: pd.DataFrame | None = None) -> None:
+        missing = [name for name in dict.fromkeys((*PANEL_COLUMNS, *TABLE_COLUMNS))
+                   if name not in shipments.columns]
+        if missing:
+            raise InvalidArgumentError(
+                "source: the dashboard needs a shipments frame (session.shipments(...)); "
+                f"missing columns: {missing}", argument="source")
         self.shipments, self.events = shipments, events
         self.failed = anomalies.reasons(events) if events is not None else None
         # Each failed attempt's shipment, by position (-1: not in the frame), found once:
