@@ -34,10 +34,11 @@ from .table import page_records, timeline_records
 HERE: Final = Path(__file__).parent
 PAGE_SIZE: Final = 50
 DEFAULT_DAYS: Final = 30
-#: The days a range may start or end on: the period before a range of centuries, and the
-#: day after its end, must still be dates (a year 9999 has no next day).
-FIRST_DAY: Final = date(1900, 1, 1)
-LAST_DAY: Final = date(2199, 12, 31)
+#: The days a range may start or end on: the day after its end and the period of equal
+#: length before it must still be days pandas places in Mexico City (9999-12-31 has no next
+#: day; midnight of a day in 1600 cannot be localised in pandas 2).
+FIRST_DAY: Final = date(2000, 1, 1)
+LAST_DAY: Final = date(2099, 12, 31)
 
 
 class Explorer(anywidget.AnyWidget):
