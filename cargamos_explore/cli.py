@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import signal
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -120,13 +121,29 @@ def run_dashboard(args: argparse.Namespace) -> int:
     from .notebook.explore.app import dashboard_code, voila  # Voilà: only when serving
 
     code = dashboard_code(cassette=args.cassette, dataset=args.dataset, host=args.host)
-    with voila(code, args.port) as (url, server):
+    with _exit_when_killed(), voila(code, args.port) as (url, server):
         print(f"Cargamos dashboard on {url} (Ctrl-C stops it)", flush=True)
         try:
             return server.wait()
         except KeyboardInterrupt:
             print("\nstopped")
     return 0
+
+
+@contextlib.contextmanager
+def _exit_when_killed() -> Iterator[None]:
+    """Killed (``kill``, a closed terminal) rather than stopped with Ctrl-C: leave as from
+    an exit, so that the Voilà server is stopped too instead of left serving on its port."""
+    def leave(number: int, _frame: Any) -> None:
+        raise SystemExit(128 + number)
+
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    before = {name: signal.signal(getattr(signal, name), leave) for name in names}
+    try:
+        yield
+    finally:
+        for name, handler in before.items():
+            signal.signal(getattr(signal, name), handler)
 
 
 def _record_options(parser: argparse.ArgumentParser) -> None:

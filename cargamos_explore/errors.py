@@ -240,6 +240,11 @@ class ExportLockedError(ExportError):
     again once the other one has finished."""
 
 
+class DatasetClosedError(ExportError):
+    """Raised by a dashboard over a dataset (``cx.explore(connection)``) when its DuckDB
+    connection has been closed under it; open the dataset again for a new dashboard."""
+
+
 class InvalidArgumentError(CargamosError, ValueError):
     """Raised before any request when an argument's value cannot be used (a ``start`` that
     is not a date, ``max_rows=0``, ``end`` before ``start``).

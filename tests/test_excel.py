@@ -181,3 +181,16 @@ def test_a_filtered_frame_writes_its_rows_without_their_old_row_numbers(
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "tracking_id" and "index" not in rows[0]
     assert [row[0] for row in rows[1:]] == delivered["tracking_id"].tolist()
+
+
+def test_texts_that_look_like_formulas_or_links_stay_texts(tmp_path: Path) -> None:
+    """A barcode the shipper typed as ``=HYPERLINK(...)`` must not become a formula that
+    Excel runs on opening the workbook (CSV injection, in a workbook), nor a URL a link."""
+    typed = ['=HYPERLINK("http://127.0.0.1/x","open")', "+1+2", "-3", "@SUM(1)",
+             "http://127.0.0.1/a b"]
+    cx.to_excel(tmp_path / "typed.xlsx", sheets={"typed": pd.DataFrame({"barcode": typed})})
+    sheet = openpyxl.load_workbook(tmp_path / "typed.xlsx")["typed"]
+    cells = column(sheet, "barcode")
+    assert [cell.value for cell in cells] == typed
+    assert {cell.data_type for cell in cells} == {"s"}
+    assert not sheet._hyperlinks and all(cell.hyperlink is None for cell in cells)

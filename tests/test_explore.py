@@ -7,7 +7,13 @@ import contextlib
 import html
 import io
 import json
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -288,10 +294,38 @@ def test_the_downloads_hold_exactly_the_selection(dash: Any) -> None:
 def test_bad_input_says_what_to_do(dash: Any) -> None:
     with pytest.raises(cx.InvalidArgumentTypeError, match="a Session, a shipments DataFrame"):
         cx.explore([1, 2, 3])
+    with pytest.raises(cx.InvalidArgumentError, match=r"needs a shipments frame.*'lat'"):
+        cx.explore(pd.DataFrame({"tracking_id": ["CG1"], "created_at": [pd.Timestamp.now()]}))
     with pytest.raises(cx.InvalidArgumentError, match="chips: each chip"):
         dash.chips = [{"kind": "colour", "value": "red"}]
     with pytest.raises(cx.InvalidArgumentError, match="start: a date as YYYY-MM-DD"):
         dash.start = "last week"
+
+
+def test_a_refused_day_leaves_the_dashboard_working(dash: Any) -> None:
+    """A day typed wrong, or one whose range has no day after it or period before it, says
+    what is accepted, and the dashboard keeps its range and answers the next change."""
+    matched = dash.matched
+    for name, text in (("start", "2026-13-01"), ("end", "9999-12-31"),
+                       ("start", "1999-12-31"), ("end", "275760-01-01")):
+        with pytest.raises(cx.InvalidArgumentError, match=f"{name}: a date as YYYY-MM-DD"):
+            setattr(dash, name, text)
+    assert dash.matched == matched
+    dash.start, dash.end = "2000-01-01", "2099-12-31"
+    assert dash.matched == dash.total and f"{dash.total:,} of" in repr(dash)
+    dash.start = "2099-12-31"  # after the end: an empty window, not an error
+    assert dash.matched == 0
+
+
+def test_a_chip_value_that_does_not_read_is_refused_and_the_dashboard_keeps_working(
+        dash: Any) -> None:
+    matched = dash.matched
+    for kind, value in (("week", "next week"), ("lead", "abc"), ("lead", "5")):
+        with pytest.raises(cx.InvalidArgumentError, match=f"chips: a week chip.*{value}"):
+            dash.click(kind, value)
+    assert dash.chips == [] and dash.matched == matched
+    dash.states = ["DELIVERED"]  # the next change is computed as ever
+    assert 0 < dash.matched < matched
 
 
 def test_an_empty_selection_still_shows_every_panel(dash: Any) -> None:
@@ -451,6 +485,57 @@ def test_the_dashboard_command_serves_a_cassette_dataset_or_host_and_prints_the_
     assert "cx.login('production')" in served[2]
     cli.main(["dashboard"])
     assert "cx.login()" in served[3]  # the local sandbox
+
+
+def test_the_dashboard_command_refuses_a_port_in_use_before_printing_an_address(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from cargamos_explore import cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["dashboard", "--dataset", "data", "--port", str(port)]) == 1
+    out, err = capsys.readouterr()
+    assert "Cargamos dashboard on" not in out
+    assert f"error: port: {port} is in use on 127.0.0.1" in err and "--port" in err
+
+
+def alive(pid: int) -> bool:
+    """Whether a process runs (a zombie left for its parent to reap does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc")
+def test_the_dashboard_command_killed_stops_its_voila_server(tmp_path: Path) -> None:
+    """``kill`` on the command (not Ctrl-C) still stops the server it started, which would
+    otherwise go on serving on its port. Its folder has a space, brackets and a non-ASCII
+    letter, written into the served cell as they are."""
+    folder = tmp_path / "mis datos [ñ]?"
+    command = subprocess.Popen(
+        [sys.executable, "-m", "cargamos_explore.cli", "dashboard", "--dataset", str(folder)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    servers: list[int] = []
+    try:
+        assert "Cargamos dashboard on http://127.0.0.1:" in command.stdout.readline()  # type: ignore[union-attr]
+        pid = command.pid
+        servers += [int(kid) for kid in
+                   Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        assert servers
+        command.send_signal(signal.SIGTERM)
+        assert command.wait(60) == 128 + signal.SIGTERM
+        deadline = time.monotonic() + 30
+        while any(alive(server) for server in servers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(alive(server) for server in servers)
+    finally:
+        command.kill()
+        command.wait(30)
+        for server in filter(alive, servers):  # what a failure left: the server it started
+            os.kill(server, signal.SIGTERM)
 
 
 def page_text(outputs: list[Any]) -> str:

@@ -4,6 +4,7 @@ as of when its figures hold."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import cargamos_explore as cx
 from cargamos_explore.export import manifest as manifests
 from cargamos_explore.export.manifest import Manifest, Partition
 from cargamos_explore.export.storage import Storage
+from cargamos_explore.notebook.explore.table import page_records
 
 
 def own_views(path: Path) -> duckdb.DuckDBPyConnection:
@@ -107,3 +109,62 @@ def test_the_unfinished_week_is_drawn_apart_and_weeks_still_due_are_provisional(
     dash.click("week", current["key"])
     assert set(dash.selection["created_at"].dt.date) <= {
         (wednesday - pd.Timedelta(days=d)).date() for d in range(3)}
+
+
+def local_text(moments: pd.Series) -> list[str]:
+    return [f"{moment:%Y-%m-%d %H:%M}" for moment in moments.dt.tz_convert("America/Mexico_City")]
+
+
+def test_every_page_of_a_dataset_shows_mexico_city_times(
+        dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:
+    """The first page after a change is read beside the KPIs, on a cursor of the
+    connection: it shows the same local times as a page read when sorting."""
+    path, shipments, _ = dataset
+    dash = cx.explore(path)
+    last = shipments["created_at"].dt.tz_convert("America/Mexico_City").max()
+    assert dash.end == f"{last:%Y-%m-%d}"
+    dash.states = ["DELIVERED"]
+    first = page_records(dash.page_rows)
+    expected = dash.selection.head(dash.page_size)
+    assert [row["created_at"] for row in first] == local_text(expected["created_at"])
+    assert [row["delivered_at"] for row in first] == local_text(expected["delivered_at"])
+
+
+def test_the_analyst_may_query_the_connection_from_another_thread_meanwhile(
+        dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:
+    """A DuckDB connection refuses a second call while one runs: the dashboard reads through
+    cursors of its own, so the analyst's query on the connection in another thread and
+    the dashboard's refresh both finish (the query is held open until the refresh is done)."""
+    connection = cx.open_dataset(dataset[0])
+    dash = cx.explore(connection)
+    running, release = threading.Event(), threading.Event()
+
+    def hold(_value: int) -> int:
+        running.set()
+        release.wait(30)
+        return 1
+
+    connection.create_function("hold", hold, [int], int)  # type: ignore[list-item]
+    answer: list[Any] = []
+    analyst = threading.Thread(target=lambda: answer.append(
+        connection.sql("select hold(1)").fetchall()))
+    analyst.start()
+    try:
+        assert running.wait(30)
+        dash.states = ["MISHAP"]
+        assert dash.matched == len(dash.selection) > 0
+    finally:
+        release.set()
+        analyst.join(30)
+    assert answer == [[(1,)]]
+
+
+def test_a_closed_connection_says_to_open_the_dataset_again(
+        dataset: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:
+    connection = cx.open_dataset(dataset[0])
+    dash = cx.explore(connection)
+    connection.close()
+    with pytest.raises(cx.DatasetClosedError, match="open the dataset again"):
+        dash.states = ["MISHAP"]
+    with pytest.raises(cx.DatasetClosedError, match="open the dataset again"):
+        dash.download("csv")

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import cargamos_explore as cx
 from cargamos_explore.analysis import KPIReport, kpis
 from cargamos_explore.analysis.kpis import overall
 from cargamos_explore.decoding import records as frames
@@ -141,8 +142,18 @@ def test_an_empty_frame_gives_zero_shipments() -> None:
 
 
 def test_a_frame_that_is_not_shipments_is_refused() -> None:
-    with pytest.raises(ValueError, match="missing columns"):
+    with pytest.raises(cx.InvalidArgumentError, match=r"shipments: .*missing columns"):
         kpis(pd.DataFrame({"a": [1]}))
+    with pytest.raises(cx.InvalidArgumentTypeError, match=r"shipments: .*got list"):
+        kpis([1, 2])  # type: ignore[arg-type]
+    with pytest.raises(cx.InvalidArgumentError, match=r"events: .*missing columns"):
+        kpis(frames.shipments_frame([]), events=pd.DataFrame({"a": [1]}))
+
+
+def test_an_as_of_that_is_not_a_moment_says_what_is_accepted() -> None:
+    for typed in ("last tuesday", "2026-02-30"):
+        with pytest.raises(cx.InvalidArgumentError, match=rf"as_of: a moment.*{typed}"):
+            kpis(frames.shipments_frame([]), as_of=typed)
 
 
 def test_rates_stay_floats_but_print_as_percentages(report: KPIReport) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 
 import pytest
 
@@ -147,3 +148,31 @@ def test_no_link_of_an_error_chain_holds_a_secret(sandbox: Sandbox, url: str) ->
         assert "failed" in text
         for secret in secrets:
             assert secret not in text, f"a secret leaked: {secret[:3]}…"
+
+
+def test_the_dashboard_over_a_live_session_leaks_nothing(
+        url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """What a saved notebook (the widget state), the page's messages, the downloads, the
+    query and the repr hold of a dashboard over a session logged in with a password."""
+    import json
+
+    caplog.set_level(logging.DEBUG)
+    with open_session(url) as session:
+        dash = cx.explore(session)
+        sent: list[str] = []
+        dash.send = lambda content, buffers=None: sent.append(  # type: ignore[method-assign]
+            json.dumps(content, default=str) + "".join(b.decode("latin-1")
+                                                       for b in buffers or ()))
+        dash.search = "CG1"
+        dash.selected = dash.page_rows["tracking_id"].iloc[0]
+        dash._on_message(dash, {"type": "download", "format": "csv"}, [])
+        dash._on_message(dash, {"type": "download", "format": "xlsx"}, [])
+        state = json.dumps(dash.get_state(), default=str)
+        seen = [state, *sent, repr(dash), dash.query, dash.download("csv").decode(),
+                *(record.getMessage() for record in caplog.records)]
+        secrets = secrets_of(session)
+    text = "\n".join(seen)
+    assert JOHN in state and len(sent) >= 4  # the title, and the page, timeline and files
+    for secret in secrets:  # as a word: the sandbox's password is in "shipper_dropoff_date"
+        assert not re.search(rf"(?<!\w){re.escape(secret)}(?!\w)", text), \
+            f"a secret leaked: {secret[:3]}…"

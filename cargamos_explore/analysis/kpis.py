@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 
 from .. import contract as c
+from ..arguments import got
+from ..errors import InvalidArgumentError, InvalidArgumentTypeError
 from . import indicators, leadtime, weeks
 from .display import KPIFrame, as_text, timestamp
 
@@ -169,16 +171,29 @@ def resolve_as_of(shipments: pd.DataFrame,
     frame's fetch time (``df.attrs["cargamos"]["fetched_at"]``), else now."""
     if as_of is None:
         as_of = shipments.attrs.get("cargamos", {}).get("fetched_at")
-    moment = pd.Timestamp.now(tz=c.TIMEZONE) if as_of is None else pd.Timestamp(as_of)
+    moment = pd.Timestamp.now(tz=c.TIMEZONE) if as_of is None else _moment(as_of)
     if moment.tzinfo is None:
         return moment.tz_localize(c.TIMEZONE)
     return moment.tz_convert(c.TIMEZONE)
 
 
+def _moment(as_of: datetime | date | str | pd.Timestamp) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(as_of)
+    except (ValueError, TypeError) as err:
+        raise InvalidArgumentError(f"as_of: a moment such as '2026-11-18 09:30' or a "
+                                   f"datetime; {got(as_of)}", argument="as_of") from err
+
+
 def _check_columns(df: pd.DataFrame, required: tuple[str, ...], what: str) -> None:
+    argument = "events" if "events" in what else "shipments"
+    if not isinstance(df, pd.DataFrame):
+        raise InvalidArgumentTypeError(f"{argument}: kpis() needs {what}; {got(df)}",
+                                       argument=argument)
     missing = [name for name in required if name not in df.columns]
     if missing:
-        raise ValueError(f"kpis() needs {what}; missing columns: {missing}")
+        raise InvalidArgumentError(f"{argument}: kpis() needs {what}; missing columns: "
+                                   f"{missing}", argument=argument)
 
 
 def _summarise(parts: pd.DataFrame, spans: leadtime.Spans, keys: pd.Series) -> KPIFrame:

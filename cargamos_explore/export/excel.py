@@ -114,8 +114,12 @@ def _writer(target: Path) -> pd.ExcelWriter:
                           "extension; name it e.g. deliveries.xlsx")
     if not target.parent.is_dir():
         raise ExportError(f"cannot write {target}: the folder {target.parent} does not exist")
+    # A text is a text: a shipper's barcode or an alcaldía starting with "=" must not turn
+    # into a formula that Excel runs on opening, nor a URL into a live link.
     return pd.ExcelWriter(target, engine="xlsxwriter", datetime_format=DATETIME_FORMAT,
-                          date_format=DATE_FORMAT)
+                          date_format=DATE_FORMAT,
+                          engine_kwargs={"options": {"strings_to_formulas": False,
+                                                     "strings_to_urls": False}})
 
 
 def _write_sheet(writer: pd.ExcelWriter, name: str, frame: pd.DataFrame,

@@ -22,7 +22,7 @@ from html import escape
 from pathlib import Path
 from typing import Any, Final
 
-from ...errors import ConfigurationError
+from ...errors import ConfigurationError, InvalidArgumentError
 
 #: A Jupyter data folder holding ``voila/templates/cargamos``: Voilà's lab page without
 #: the CDN links it has (see the template).
@@ -91,6 +91,19 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def check_port(port: int) -> None:
+    """Refuse a port another program listens on, before saying the dashboard is there."""
+    with socket.socket() as probe:
+        # As the server binds: a port left in TIME_WAIT by a stopped dashboard is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as err:
+            raise InvalidArgumentError(
+                f"port: {port} is in use on 127.0.0.1; pick another with --port, or leave "
+                "--port out for a free one", argument="port") from err
+
+
 def voila_command(path: Path, port: int) -> list[str]:
     return [sys.executable, "-m", "voila", str(path), "--no-browser", f"--port={port}",
             "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", "--show_tracebacks=True",
@@ -113,6 +126,8 @@ def voila(code: str, port: int = 0, env: dict[str, str] | None = None,
     if importlib.util.find_spec("voila") is None:
         raise ConfigurationError("the dashboard page needs Voilà: pip install "
                                  "'cargamos-explore[dashboard]'")
+    if port:
+        check_port(port)
     port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="cargamos-dashboard-") as folder:
         path = Path(folder) / "dashboard.ipynb"

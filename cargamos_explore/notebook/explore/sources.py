@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -19,6 +21,7 @@ import pandas as pd
 from ... import contract as c
 from ...analysis import anomalies
 from ...analysis.kpis import REQUIRED, resolve_as_of
+from ...errors import DatasetClosedError, InvalidArgumentError
 from .filters import Filters, mask, months, where
 from .order import TABLE_COLUMNS, Order
 
@@ -86,6 +89,12 @@ class FrameSource:
     def __init__(self, shipments: pd.DataFrame, events: pd.DataFrame | None = None,
                  as_of: Moment | None = None) -> None:
         self.as_of = moment(as_of)
+        missing = [name for name in dict.fromkeys((*PANEL_COLUMNS, *TABLE_COLUMNS))
+                   if name not in shipments.columns]
+        if missing:
+            raise InvalidArgumentError(
+                "source: the dashboard needs a shipments frame (session.shipments(...)); "
+                f"missing columns: {missing}", argument="source")
         self.shipments, self.events = shipments, events
         self.failed = anomalies.reasons(events) if events is not None else None
         # Each failed attempt's shipment, by position (-1: not in the frame), found once:
@@ -158,26 +167,44 @@ class DatasetSource:
     def __init__(self, connection: duckdb.DuckDBPyConnection,
                  as_of: Moment | None = None) -> None:
         self.connection = connection
-        self._owner = threading.get_ident()
         self._cursors = threading.local()
         self.parallel = _shared(connection)
+        self._zone = connection.sql("select current_setting('TimeZone')").fetchall()[0][0]
         self.as_of = _as_of(connection) if as_of is None else moment(as_of)
 
     def _db(self) -> duckdb.DuckDBPyConnection:
-        """The connection, or in another thread a cursor of it: one connection must not
-        run two queries at once."""
-        if threading.get_ident() == self._owner:
+        """A cursor of the connection for each thread (the connection itself when its views
+        are its own): a DuckDB connection refuses a second query while one runs, and the
+        analyst may be running one on it from another thread."""
+        if not self.parallel:
             return self.connection
         if not hasattr(self._cursors, "cursor"):
-            self._cursors.cursor = self.connection.cursor()
+            cursor = self.connection.cursor()
+            # A cursor starts with DuckDB's settings, not the connection's: without its time
+            # zone, times would come back in UTC and days be counted in UTC.
+            cursor.execute(f"set TimeZone = '{self._zone}'")
+            self._cursors.cursor = cursor
         return self._cursors.cursor  # type: ignore[no-any-return]
+
+    @contextmanager
+    def _open(self) -> Iterator[None]:
+        """Queries on the connection, saying what to do when it was closed meanwhile."""
+        import duckdb
+
+        try:
+            yield
+        except duckdb.ConnectionException as err:
+            raise DatasetClosedError(
+                "the dashboard's DuckDB connection was closed; open the dataset again for "
+                "a new dashboard: cx.explore(cx.open_dataset(path))") from err
 
     def _frame(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         """The result through Arrow (half the time of ``.df()`` at 300,000 rows), its
         repeated text as categories, as in the frames ``Session.shipments`` returns."""
         import pyarrow.compute as pc
 
-        table = self._db().sql(sql, params=params or []).to_arrow_table()
+        with self._open():
+            table = self._db().sql(sql, params=params or []).to_arrow_table()
         for name in CATEGORIES:
             if name in table.column_names:
                 at = table.column_names.index(name)
@@ -186,8 +213,9 @@ class DatasetSource:
         return stamped(frame, self.as_of)
 
     def bounds(self) -> tuple[date, date]:
-        low, high = self.connection.sql(
-            "select min(created_at)::date, max(created_at)::date from shipments").fetchall()[0]
+        with self._open():
+            low, high = self._db().sql("select min(created_at)::date, max(created_at)::date "
+                                       "from shipments").fetchall()[0]
         today = pd.Timestamp.now(c.TIMEZONE).date()
         return (low or today), (high or today)
 
@@ -199,7 +227,8 @@ class DatasetSource:
                 places["alcaldia"].astype(str).tolist())
 
     def total(self) -> int:
-        return int(self.connection.sql("select count(*) from shipments").fetchall()[0][0])
+        with self._open():
+            return int(self._db().sql("select count(*) from shipments").fetchall()[0][0])
 
     def rows(self, filters: Filters) -> pd.DataFrame:
         clause, params = where(filters)

@@ -34,6 +34,11 @@ from .table import page_records, timeline_records
 HERE: Final = Path(__file__).parent
 PAGE_SIZE: Final = 50
 DEFAULT_DAYS: Final = 30
+#: The days a range may start or end on: the day after its end and the period of equal
+#: length before it must still be days pandas places in Mexico City (9999-12-31 has no next
+#: day; midnight of a day in 1600 cannot be localised in pandas 2).
+FIRST_DAY: Final = date(2000, 1, 1)
+LAST_DAY: Final = date(2099, 12, 31)
 
 
 class Explorer(anywidget.AnyWidget):
@@ -135,6 +140,14 @@ class Explorer(anywidget.AnyWidget):
         return file_bytes(self.selection, kind)
 
     # --- keeping the panels current -------------------------------------------------------
+    @traitlets.validate("start", "end")
+    def _check_day(self, proposal: dict[str, Any]) -> str:
+        # Refused before it is stored: a bad day kept in the trait would break every later
+        # change of the dashboard, not only this one.
+        name = proposal["trait"].name
+        _day(proposal["value"], name)
+        return str(proposal["value"])
+
     @traitlets.validate("chips")
     def _check_chips(self, proposal: dict[str, Any]) -> list[dict[str, Any]]:
         for chip in proposal["value"]:
@@ -142,6 +155,7 @@ class Explorer(anywidget.AnyWidget):
                 raise InvalidArgumentError(
                     f"chips: each chip is {{'kind': one of {list(CHIP_KINDS)}, 'value': ...}}"
                     f"; got {chip!r}", argument="chips")
+            _check_chip_value(Chip(chip["kind"], str(chip["value"])))
         return list(proposal["value"])
 
     @traitlets.observe("start", "end", "states", "alcaldias", "search", "chips")
@@ -239,10 +253,33 @@ def _later(pool: ThreadPoolExecutor | None, work: Callable[..., T], *args: Any
     return pool.submit(work, *args).result
 
 
+def _check_chip_value(chip: Chip) -> None:
+    """A week's Monday or a lead-time bin that reads, or a clear error before it is kept
+    (kept, it would break every later change of the dashboard)."""
+    try:
+        if chip.kind == "week":
+            date.fromisoformat(chip.value)
+        elif chip.kind == "lead":
+            chip.bounds()
+    except ValueError as err:
+        raise InvalidArgumentError(
+            "chips: a week chip's value is its Monday as YYYY-MM-DD, a lead chip's its hours "
+            f"as 'low-high' such as '12-24' or '120-inf'; got {chip.value!r}",
+            argument="chips") from err
+
+
 def _day(text: str, name: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as err:
-        raise InvalidArgumentError(f"{name}: a date as YYYY-MM-DD, such as '2026-11-01'; "
-                                   f"got {text!r}", argument=name) from err
+        raise _bad_day(text, name) from err
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise _bad_day(text, name)
+    return day
+
+
+def _bad_day(text: str, name: str) -> InvalidArgumentError:
+    return InvalidArgumentError(
+        f"{name}: a date as YYYY-MM-DD from {FIRST_DAY} to {LAST_DAY}, such as "
+        f"'2026-11-01'; got {text!r}", argument=name)
 
