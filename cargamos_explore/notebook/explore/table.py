@@ -13,7 +13,8 @@ def _text(value: Any) -> str:
     if value is None or value is pd.NA or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if isinstance(value, pd.Timestamp):
-        # A dataset's pages come from DuckDB in UTC: write every time in Mexico City's.
+        # Whatever zone a source hands a time in, the page writes Mexico City's, as the
+        # filters, the timeline and the downloads count days.
         local = value.tz_convert(c.TIMEZONE) if value.tzinfo is not None else value
         return f"{local:%Y-%m-%d %H:%M}"
     return str(value)
